@@ -1,0 +1,18 @@
+import { deleteChat, getChat, renameChat } from '@/lib/chats/service';
+import { json, readJson } from '@/lib/http/json';
+import { apiRoute } from '../../_lib/route';
+
+type Params = { id: string };
+
+export const GET = apiRoute<Params>(async ({ db, caller, params }) =>
+  json(await getChat(db, caller, params.id)),
+);
+
+export const PATCH = apiRoute<Params>(async ({ request, db, caller, params }) =>
+  json(await renameChat(db, caller, params.id, await readJson(request))),
+);
+
+export const DELETE = apiRoute<Params>(async ({ db, caller, params }) => {
+  await deleteChat(db, caller, params.id);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,17 @@
+import { createChat, listChats } from '@/lib/chats/service';
+import { json, readJson } from '@/lib/http/json';
+import { apiRoute } from '../_lib/route';
+
+export const GET = apiRoute(async ({ request, db, caller }) => {
+  const url = new URL(request.url);
+  const page = await listChats(db, caller, {
+    limit: url.searchParams.get('limit'),
+    cursor: url.searchParams.get('cursor'),
+  });
+  return json(page);
+});
+
+export const POST = apiRoute(async ({ request, db, caller }) => {
+  const chat = await createChat(db, caller, await readJson(request));
+  return json(chat, 201, { location: `/api/chats/${chat.id}` });
+});

@@ -1,0 +1,9 @@
+import { createToken, listTokens } from '@/lib/auth/tokens';
+import { json, readJson } from '@/lib/http/json';
+import { apiRoute } from '../_lib/route';
+
+export const GET = apiRoute(async ({ db, caller }) => json({ items: await listTokens(db, caller) }));
+
+export const POST = apiRoute(async ({ request, db, caller }) =>
+  json(await createToken(db, caller, await readJson(request)), 201),
+);

@@ -1,0 +1,57 @@
+import NextAuth, { type DefaultSession } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { resolveAuthSecret } from '@/lib/auth/secret';
+import { verifyCredentials } from '@/lib/auth/users';
+import { getDb } from '@/lib/db';
+import type { UserRole } from '@/lib/db/schema';
+
+declare module 'next-auth' {
+  interface User {
+    tenantId?: string;
+    role?: UserRole;
+  }
+  interface Session {
+    user: { id: string; tenantId: string; role: UserRole } & DefaultSession['user'];
+  }
+}
+
+// Lazy so that the secret is resolved at request time, never while `next build` collects pages.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: resolveAuthSecret(),
+  trustHost: true,
+  session: { strategy: 'jwt' },
+  pages: { signIn: '/signin' },
+  // A wrong password is an expected outcome, not a server error worth a stack trace in the log.
+  logger: { error: (error) => error.name !== 'CredentialsSignin' && console.error(error) },
+  providers: [
+    Credentials({
+      credentials: { email: { type: 'email' }, password: { type: 'password' } },
+      authorize: async (credentials) => {
+        const caller = await verifyCredentials(await getDb(), credentials?.email, credentials?.password);
+        if (!caller) return null;
+        return {
+          id: caller.userId,
+          email: String(credentials.email).trim().toLowerCase(),
+          tenantId: caller.tenantId,
+          role: caller.role,
+        };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt: ({ token, user }) => {
+      if (user) {
+        token.sub = user.id;
+        token.tenantId = user.tenantId;
+        token.role = user.role;
+      }
+      return token;
+    },
+    session: ({ session, token }) => {
+      session.user.id = token.sub as string;
+      session.user.tenantId = token.tenantId as string;
+      session.user.role = token.role as UserRole;
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,145 @@
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db';
+import { type Chat, chats } from '../db/schema';
+import { AppError, notFound, validationError } from '../errors';
+import { isUuid } from '../ids';
+import { defaultModel, findModel } from '../models/catalog';
+import { type AccessScope, authorize, type Caller, chatInScope } from '../policy';
+import { parseInput } from '../validation';
+import { decodeCursor, encodeCursor } from './cursor';
+
+export interface ChatDetail {
+  id: string;
+  title: string | null;
+  model: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toChatDetail = (c: Chat): ChatDetail => ({
+  id: c.id,
+  title: c.title,
+  model: c.model,
+  created_at: c.createdAt.toISOString(),
+  updated_at: c.updatedAt.toISOString(),
+});
+
+const titleSchema = z
+  .string({ message: 'The title must be a string.' })
+  .trim()
+  .min(1, { message: 'The title must not be empty.' })
+  .max(255, { message: 'The title can have at most 255 characters.' });
+
+const createSchema = z.object({ title: titleSchema.optional(), model: z.string().optional() });
+const renameSchema = z.object({ title: titleSchema });
+
+const live = (scope: AccessScope, id: string) =>
+  and(eq(chats.id, id), chatInScope(scope), isNull(chats.deletedAt));
+
+export async function createChat(db: Db, caller: Caller | null, input: unknown): Promise<ChatDetail> {
+  const scope = authorize(caller, 'chat.create');
+  const { title, model } = parseInput(createSchema, input ?? {});
+  const entry = model === undefined ? defaultModel() : findModel(model);
+  if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
+  const [row] = await db
+    .insert(chats)
+    .values({ tenantId: scope.tenantId, userId: scope.userId, title: title ?? null, model: entry.id })
+    .returning();
+  return toChatDetail(row as Chat);
+}
+
+export async function getChat(db: Db, caller: Caller | null, id: string): Promise<ChatDetail> {
+  const scope = authorize(caller, 'chat.read');
+  if (!isUuid(id)) throw notFound('Chat');
+  const [row] = await db.select().from(chats).where(live(scope, id));
+  if (!row) throw notFound('Chat');
+  return toChatDetail(row);
+}
+
+export async function renameChat(
+  db: Db,
+  caller: Caller | null,
+  id: string,
+  input: unknown,
+): Promise<ChatDetail> {
+  const scope = authorize(caller, 'chat.update');
+  if (!isUuid(id)) throw notFound('Chat');
+  const { title } = parseInput(renameSchema, input);
+  const [row] = await db
+    .update(chats)
+    .set({ title, updatedAt: sql`now()` })
+    .where(live(scope, id))
+    .returning();
+  if (!row) throw notFound('Chat');
+  return toChatDetail(row);
+}
+
+/** Soft delete; the compare-and-set on deleted_at makes a second delete answer 404. */
+export async function deleteChat(db: Db, caller: Caller | null, id: string): Promise<void> {
+  const scope = authorize(caller, 'chat.delete');
+  if (!isUuid(id)) throw notFound('Chat');
+  const deleted = await db
+    .update(chats)
+    .set({ deletedAt: sql`now()` })
+    .where(live(scope, id))
+    .returning({ id: chats.id });
+  if (deleted.length === 0) throw notFound('Chat');
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export interface ChatPage {
+  items: ChatDetail[];
+  page_info: { limit: number; next_cursor: string | null };
+}
+
+/** My chats, most recently updated first, by keyset pagination on (updated_at, id). */
+export async function listChats(
+  db: Db,
+  caller: Caller | null,
+  query: { limit?: string | null; cursor?: string | null },
+): Promise<ChatPage> {
+  const scope = authorize(caller, 'chat.list');
+  const limit = parseLimit(query.limit);
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const rows = await db
+    .select()
+    .from(chats)
+    .where(
+      and(
+        chatInScope(scope),
+        isNull(chats.deletedAt),
+        after
+          ? or(
+              lt(chats.updatedAt, after.updatedAt),
+              and(eq(chats.updatedAt, after.updatedAt), lt(chats.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(desc(chats.updatedAt), desc(chats.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toChatDetail),
+    page_info: {
+      limit,
+      next_cursor:
+        rows.length > limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
+    },
+  };
+}
+
+function parseLimit(raw: string | null | undefined): number {
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_PAGE_SIZE;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
+    throw validationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`, [
+      { field: 'limit', message: `Use an integer from 1 to ${MAX_PAGE_SIZE}.` },
+    ]);
+  }
+  return n;
+}

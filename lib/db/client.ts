@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { acquireFolderLock } from './pglite-lock';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+/** The one database type every query is written against, whichever of the three drivers is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Code that may run inside or outside a transaction takes this. */
+export type Queryable = Db | Tx;
+
+export type Driver = 'pglite' | 'pg' | 'neon';
+
+export interface DatabaseConfig {
+  driver: Driver;
+  /** Postgres connection string (pg and neon). */
+  url?: string;
+  /** PGlite data folder, or `memory://` for a throwaway in-memory database. */
+  pgliteDir?: string;
+  /** host:port of a WebSocket-to-TCP proxy for the Neon driver (local tests). */
+  neonWsProxy?: string;
+}
+
+export interface Database {
+  db: Db;
+  driver: Driver;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
+export const DEFAULT_PGLITE_DIR = '.data/pglite';
+
+/** The single place the driver is chosen from the environment. */
+export function resolveDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim() || undefined;
+  const explicit = env.DATABASE_DRIVER?.trim().toLowerCase();
+  const neonWsProxy = env.NEON_WS_PROXY?.trim() || undefined;
+  if (explicit && !['pglite', 'pg', 'neon'].includes(explicit)) {
+    throw new Error(`DATABASE_DRIVER must be pglite, pg or neon (got "${explicit}").`);
+  }
+  if (explicit === 'pglite' || (!explicit && !url)) {
+    return { driver: 'pglite', pgliteDir: env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR };
+  }
+  if (!url) throw new Error(`DATABASE_DRIVER=${explicit} needs DATABASE_URL.`);
+  const host = safeHost(url);
+  const driver: Driver = explicit === 'neon' || (!explicit && host.endsWith('neon.tech')) ? 'neon' : 'pg';
+  return { driver, url, neonWsProxy };
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    throw new Error('DATABASE_URL is not a valid postgres:// URL.');
+  }
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  switch (config.driver) {
+    case 'pglite':
+      return openPglite(config.pgliteDir ?? DEFAULT_PGLITE_DIR);
+    case 'pg':
+      return openNodePostgres(config.url as string);
+    case 'neon':
+      return openNeon(config.url as string, config.neonWsProxy);
+  }
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  const inMemory = dir.startsWith('memory://');
+  let release = () => {};
+  if (!inMemory) {
+    mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+    release = acquireFolderLock(path.resolve(dir));
+  }
+  try {
+    const client = await PGlite.create(inMemory ? dir : path.resolve(dir));
+    const db = drizzle({ client, schema }) as unknown as Db;
+    return {
+      db,
+      driver: 'pglite',
+      migrate: async () => {
+        await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+      },
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function openNodePostgres(url: string): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+  // An idle client losing its connection must not take the process down with it.
+  pool.on('error', (err) =>
+    console.error(JSON.stringify({ level: 'error', msg: 'pg pool error', err: err.message })),
+  );
+  const db = drizzle({ client: pool, schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'pg',
+    migrate: async () => {
+      await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openNeon(url: string, wsProxy?: string): Promise<Database> {
+  const { Pool, neonConfig } = await import('@neondatabase/serverless');
+  const { drizzle } = await import('drizzle-orm/neon-serverless');
+  const { migrate } = await import('drizzle-orm/neon-serverless/migrator');
+  if (typeof globalThis.WebSocket === 'undefined') {
+    // Node 20 has no global WebSocket.
+    const { default: ws } = await import('ws');
+    neonConfig.webSocketConstructor = ws;
+  }
+  if (wsProxy) {
+    // A local proxy speaks plain ws:// and cannot take Neon's pipelined startup.
+    neonConfig.wsProxy = (host, port) => `${wsProxy}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+  }
+  const pool = new Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+  pool.on('error', (err: Error) =>
+    console.error(JSON.stringify({ level: 'error', msg: 'neon pool error', err: err.message })),
+  );
+  const db = drizzle({ client: pool, schema }) as unknown as Db;
+  return {
+    db,
+    driver: 'neon',
+    migrate: async () => {
+      await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,36 @@
+import { AppError } from '../errors';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * The one mapping from errors to RFC 9457 problem documents. Anything that is not an AppError is
+ * an internal fault: it is logged with the request id and answered with a generic 500, so no stack
+ * trace, SQL or internal id reaches a client.
+ */
+export function problemResponse(err: unknown, requestId?: string): Response {
+  const appError =
+    err instanceof AppError ? err : new AppError('internal', 'Something went wrong on our side. Try again.');
+  if (!(err instanceof AppError)) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: 'unhandled error',
+        request_id: requestId,
+        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      }),
+    );
+  }
+  const body = {
+    type: `urn:mini-chat:problem:${appError.code}`,
+    title: appError.title,
+    status: appError.status,
+    detail: appError.message,
+    code: appError.code,
+    ...appError.extensions,
+    ...(requestId ? { request_id: requestId } : {}),
+  };
+  return new Response(JSON.stringify(body), {
+    status: appError.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...appError.headers },
+  });
+}
