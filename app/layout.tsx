@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Mini-chat',
+  title: { default: 'Mini-chat', template: '%s · Mini-chat' },
   description: 'Chat with AI about your own files.',
 };
 

@@ -47,7 +47,7 @@ export function resolveDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Dat
   }
   if (!url) throw new Error(`DATABASE_DRIVER=${explicit} needs DATABASE_URL.`);
   const host = safeHost(url);
-  const driver: Driver = explicit === 'neon' || (!explicit && host.endsWith('neon.tech')) ? 'neon' : 'pg';
+  const driver: Driver = explicit === 'neon' || (!explicit && (host === 'neon.tech' || host.endsWith('.neon.tech'))) ? 'neon' : 'pg';
   return { driver, url, neonWsProxy };
 }
 

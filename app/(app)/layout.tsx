@@ -1,0 +1,30 @@
+import type { ReactNode } from 'react';
+import { AccountFooter } from '@/components/account-footer';
+import { AppShell } from '@/components/app-shell';
+import { ChatList } from '@/components/chats/chat-list';
+import { NewChatButton } from '@/components/chats/new-chat-button';
+import { Providers } from '@/components/providers';
+import { requireActiveSession } from '../_lib/session';
+import { signOutAction } from './actions';
+
+/** Everything behind sign-in. Pages check the session again: a layout is not re-run on client navigation. */
+export default async function SignedInLayout({ children }: { children: ReactNode }) {
+  const { email } = await requireActiveSession();
+  return (
+    <Providers>
+      <AppShell
+        sidebar={
+          <>
+            <div className="p-3">
+              <NewChatButton className="w-full justify-center" />
+            </div>
+            <ChatList />
+            <AccountFooter email={email} signOutAction={signOutAction} />
+          </>
+        }
+      >
+        {children}
+      </AppShell>
+    </Providers>
+  );
+}

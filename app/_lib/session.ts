@@ -1,0 +1,29 @@
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import { auth } from '@/auth';
+import { loadActiveCaller } from '@/lib/auth/users';
+import { getDb } from '@/lib/db';
+import { isUuid } from '@/lib/ids';
+import type { Caller } from '@/lib/policy';
+
+export interface ActiveSession {
+  caller: Caller;
+  email: string;
+}
+
+/**
+ * The signed-in, still-enabled user of this request, or null. The JWT alone is not enough: a user
+ * disabled since signing in must count as signed out. Cached so a layout and its page share one look-up.
+ */
+export const getActiveSession = cache(async (): Promise<ActiveSession | null> => {
+  const session = await auth();
+  const userId = session?.user?.id;
+  if (!session || !userId || !isUuid(userId)) return null;
+  const caller = await loadActiveCaller(await getDb(), userId);
+  return caller ? { caller, email: session.user.email ?? '' } : null;
+});
+
+/** For pages behind sign-in: the active session, or a redirect to the sign-in page. */
+export async function requireActiveSession(): Promise<ActiveSession> {
+  return (await getActiveSession()) ?? redirect('/signin');
+}

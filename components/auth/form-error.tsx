@@ -1,0 +1,12 @@
+/** A form-level error, announced to screen readers as soon as it appears. */
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <p
+      role="alert"
+      className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-300"
+    >
+      {message}
+    </p>
+  );
+}

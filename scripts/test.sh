@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, in the order a failure is cheapest to find: types, lint, unit and
+# integration tests on PGlite, the integration suite again on real Postgres and through the Neon
+# driver when TEST_DATABASE_URL is set, then the browser tests against a production build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s ===\n' "$1"; }
+
+step 'typecheck'
+npx tsc --noEmit
+
+step 'lint'
+npx biome check .
+
+step 'unit + integration (PGlite)'
+npx vitest run
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  step 'integration (PostgreSQL, node-postgres)'
+  TEST_DB=pg npx vitest run --project integration
+  step 'integration (PostgreSQL through the Neon driver and a local WebSocket proxy)'
+  TEST_DB=neon npx vitest run --project integration
+else
+  echo 'TEST_DATABASE_URL is not set: skipping the integration suite on PostgreSQL and the Neon driver.'
+fi
+
+step 'e2e (Playwright, Chromium)'
+bash scripts/e2e.sh
