@@ -1,4 +1,4 @@
-import NextAuth, { type DefaultSession } from 'next-auth';
+import NextAuth, { type AuthError, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { resolveAuthSecret } from '@/lib/auth/secret';
 import { verifyCredentials } from '@/lib/auth/users';
@@ -22,7 +22,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   session: { strategy: 'jwt' },
   pages: { signIn: '/signin' },
   // A wrong password is an expected outcome, not a server error worth a stack trace in the log.
-  logger: { error: (error) => error.name !== 'CredentialsSignin' && console.error(error) },
+  // (`type`, not `name`: class names are minified in production builds.)
+  logger: { error: (error) => (error as AuthError).type !== 'CredentialsSignin' && console.error(error) },
   providers: [
     Credentials({
       credentials: { email: { type: 'email' }, password: { type: 'password' } },

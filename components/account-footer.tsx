@@ -7,7 +7,13 @@ import { buttonClassName } from './ui/button';
 const TOKENS_PATH = '/settings/tokens';
 
 /** The sidebar's foot: who is signed in, their API tokens, and signing out. */
-export function AccountFooter({ email, signOutAction }: { email: string; signOutAction: () => Promise<void> }) {
+export function AccountFooter({
+  email,
+  signOutAction,
+}: {
+  email: string;
+  signOutAction: () => Promise<void>;
+}) {
   const onTokensPage = usePathname() === TOKENS_PATH;
   return (
     <div className="flex flex-col gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
@@ -18,7 +24,10 @@ export function AccountFooter({ email, signOutAction }: { email: string; signOut
         <Link
           href={TOKENS_PATH}
           aria-current={onTokensPage ? 'page' : undefined}
-          className={buttonClassName('secondary', 'flex-1 justify-center aria-[current=page]:bg-zinc-200 dark:aria-[current=page]:bg-zinc-800')}
+          className={buttonClassName(
+            'secondary',
+            'flex-1 justify-center aria-[current=page]:bg-zinc-200 dark:aria-[current=page]:bg-zinc-800',
+          )}
         >
           API tokens
         </Link>

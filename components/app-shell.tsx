@@ -2,6 +2,7 @@
 
 import { usePathname } from 'next/navigation';
 import { type KeyboardEvent, type ReactNode, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { flushSync } from 'react-dom';
 import { Button } from './ui/button';
 import { CloseIcon, MenuIcon } from './ui/icons';
 
@@ -38,19 +39,20 @@ export function AppShell({ sidebar, children }: { sidebar: ReactNode; children: 
   }, [drawerOpen]);
 
   const closeDrawer = () => {
-    setOpenOnPath(null);
+    // Commit first: the menu button cannot take the focus while the content is still inert.
+    flushSync(() => setOpenOnPath(null));
     menuButton.current?.focus();
   };
-  const closeOnEscape = (event: KeyboardEvent) => {
-    // Inputs and dialogs inside the sidebar handle their own Escape first.
-    if (event.key === 'Escape' && !event.defaultPrevented && drawerOpen) closeDrawer();
+  const closeOnEscape = (event: KeyboardEvent<HTMLElement>) => {
+    // The rename input (which prevents the default) and dialogs use Escape for themselves.
+    const inDialog = event.target instanceof Element && event.target.closest('dialog');
+    if (event.key === 'Escape' && drawerOpen && !event.defaultPrevented && !inDialog) closeDrawer();
   };
 
   return (
     <div className="flex h-dvh">
       {drawerOpen && (
-        // biome-ignore lint/a11y/noStaticElementInteractions: a pointer shortcut; keyboards use Escape or the close button.
-        // biome-ignore lint/a11y/useKeyWithClickEvents: as above.
+        // A pointer shortcut only: keyboards close the drawer with Escape or the close button.
         <div className="fixed inset-0 z-30 bg-black/50" aria-hidden="true" onClick={closeDrawer} />
       )}
       <aside

@@ -1,38 +1,45 @@
+const catalog = {
+  validation_error: [400, 'Validation error'],
+  invalid_model: [400, 'Invalid model'],
+  unauthorized: [401, 'Unauthorized'],
+  forbidden: [403, 'Forbidden'],
+  not_found: [404, 'Not found'],
+  conflict: [409, 'Conflict'],
+  email_taken: [409, 'Email already registered'],
+  internal: [500, 'Internal error'],
+  // Attachments: upstream's codes, plus our content check, quotas and kill switches.
+  missing_boundary: [400, 'Missing multipart boundary'],
+  multipart_error: [400, 'Malformed multipart body'],
+  missing_file: [400, 'Missing file part'],
+  missing_content_type: [400, 'Missing part content type'],
+  document_limit_exceeded: [400, 'Document limit exceeded'],
+  storage_limit_exceeded: [400, 'Chat storage limit exceeded'],
+  storage_quota_exceeded: [400, 'Storage quota exceeded'],
+  images_disabled: [403, 'Images are turned off'],
+  uploads_disabled: [403, 'Uploads are turned off'],
+  attachment_locked: [409, 'Attachment locked'],
+  provider_mismatch: [409, 'Provider mismatch'],
+  file_too_large: [413, 'File too large'],
+  unsupported_file_type: [415, 'Unsupported file type'],
+  content_type_mismatch: [415, 'Content does not match its type'],
+  unsupported_media: [415, 'Unsupported media for this model'],
+  code_interpreter_unavailable: [422, 'Code interpreter unavailable'],
+  file_search_unavailable: [422, 'File search unavailable'],
+  provider_unavailable: [502, 'Provider unavailable'],
+  upload_failed: [502, 'Upload failed'],
+  vector_store_failed: [502, 'Vector store failed'],
+  vector_store_race: [502, 'Vector store race'],
+  indexing_failed: [502, 'Indexing failed'],
+  service_unavailable: [503, 'Service unavailable'],
+  upload_concurrency_limit: [503, 'Too many uploads'],
+  vector_store_timeout: [503, 'Vector store not ready'],
+} as const satisfies Record<string, readonly [number, string]>;
+
 /**
- * The one typed domain error. Services throw it; the HTTP edge maps it to RFC 9457 problem JSON
- * (lib/http/problem.ts). `code` is the stable machine-readable token clients branch on.
+ * The one typed domain error's codes. Services throw AppError; the HTTP edge maps it to RFC 9457
+ * problem JSON (lib/http/problem.ts). `code` is the stable machine-readable token clients branch on.
  */
-export type ErrorCode =
-  | 'validation_error'
-  | 'invalid_model'
-  | 'not_found'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'conflict'
-  | 'email_taken'
-  | 'internal';
-
-const titles: Record<ErrorCode, string> = {
-  validation_error: 'Validation error',
-  invalid_model: 'Invalid model',
-  not_found: 'Not found',
-  unauthorized: 'Unauthorized',
-  forbidden: 'Forbidden',
-  conflict: 'Conflict',
-  email_taken: 'Email already registered',
-  internal: 'Internal error',
-};
-
-const statuses: Record<ErrorCode, number> = {
-  validation_error: 400,
-  invalid_model: 400,
-  not_found: 404,
-  unauthorized: 401,
-  forbidden: 403,
-  conflict: 409,
-  email_taken: 409,
-  internal: 500,
-};
+export type ErrorCode = keyof typeof catalog;
 
 export interface AppErrorOptions {
   /** Extra members of the problem document, e.g. `{ quota_scope: 'user' }`. */
@@ -53,8 +60,7 @@ export class AppError extends Error {
     super(detail, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.status = statuses[code];
-    this.title = titles[code];
+    [this.status, this.title] = catalog[code];
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};
   }

@@ -1,4 +1,4 @@
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import type { UserRole } from './db/schema';
 import { chats } from './db/schema';
 import { AppError } from './errors';
@@ -16,6 +16,9 @@ export type Action =
   | 'chat.read'
   | 'chat.update'
   | 'chat.delete'
+  | 'attachment.upload'
+  | 'attachment.read'
+  | 'attachment.delete'
   | 'token.create'
   | 'token.list'
   | 'token.revoke';
@@ -39,3 +42,7 @@ export function authorize(caller: Caller | null, _action: Action): AccessScope {
 /** The WHERE clause that confines a chats query to a scope. */
 export const chatInScope = (scope: AccessScope): SQL =>
   and(eq(chats.tenantId, scope.tenantId), eq(chats.userId, scope.userId)) as SQL;
+
+/** A chat the scope may see: its own, and not deleted. */
+export const liveChatInScope = (scope: AccessScope, chatId: string): SQL =>
+  and(eq(chats.id, chatId), chatInScope(scope), isNull(chats.deletedAt)) as SQL;

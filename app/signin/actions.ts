@@ -18,7 +18,9 @@ export async function signInAction(_state: SignInState, form: FormData): Promise
     // Success is signalled by the NEXT_REDIRECT that signIn throws: it is no AuthError, so it propagates.
     if (!(err instanceof AuthError)) throw err;
     const error =
-      err.type === 'CredentialsSignin' ? 'Wrong email or password.' : 'Signing in failed on our side. Try again.';
+      err.type === 'CredentialsSignin'
+        ? 'Wrong email or password.'
+        : 'Signing in failed on our side. Try again.';
     return { email, error };
   }
   return { email };

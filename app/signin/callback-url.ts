@@ -10,6 +10,7 @@ export function safeCallbackUrl(value: unknown): string {
   const url = new URL(value, BASE);
   const path = url.pathname + url.search + url.hash;
   // A path that normalises to `//host` (from `/..//host`) would be protocol-relative again.
-  if (url.origin !== BASE || path.startsWith('//') || ['/signin', '/signup'].includes(url.pathname)) return '/';
+  if (url.origin !== BASE || path.startsWith('//') || ['/signin', '/signup'].includes(url.pathname))
+    return '/';
   return path;
 }

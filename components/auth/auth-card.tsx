@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react';
 
 /** The centred frame around the sign-in and sign-up forms. */
-export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer: ReactNode }) {
+export function AuthCard({
+  title,
+  children,
+  footer,
+}: {
+  title: string;
+  children: ReactNode;
+  footer: ReactNode;
+}) {
   return (
     <main className="flex min-h-dvh items-center justify-center bg-zinc-50 px-4 py-10 dark:bg-zinc-950">
       <div className="w-full max-w-sm">

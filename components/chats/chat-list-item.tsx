@@ -38,9 +38,7 @@ export function ChatListItem({ chat, current, onDelete }: ChatListItemProps) {
   return (
     <li
       className={`group flex items-center rounded-md ${
-        current
-          ? 'bg-zinc-200 dark:bg-zinc-800'
-          : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/60'
+        current ? 'bg-zinc-200 dark:bg-zinc-800' : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/60'
       }`}
     >
       <Link
@@ -54,7 +52,9 @@ export function ChatListItem({ chat, current, onDelete }: ChatListItemProps) {
       {/* With a mouse the buttons show on hover or focus; touch screens always show them. */}
       <div
         className={`flex shrink-0 pr-1 ${
-          current ? '' : 'pointer-fine:opacity-0 pointer-fine:group-hover:opacity-100 pointer-fine:group-focus-within:opacity-100'
+          current
+            ? ''
+            : 'pointer-fine:opacity-0 pointer-fine:group-hover:opacity-100 pointer-fine:group-focus-within:opacity-100'
         }`}
       >
         <Button
@@ -66,7 +66,12 @@ export function ChatListItem({ chat, current, onDelete }: ChatListItemProps) {
         >
           <PencilIcon />
         </Button>
-        <Button variant="icon" aria-label="Delete chat" aria-describedby={titleId} onClick={() => onDelete(chat)}>
+        <Button
+          variant="icon"
+          aria-label="Delete chat"
+          aria-describedby={titleId}
+          onClick={() => onDelete(chat)}
+        >
           <TrashIcon />
         </Button>
       </div>

@@ -5,8 +5,8 @@ import { useState } from 'react';
 import type { ChatDetail } from '@/lib/chats/service';
 import { Button } from '../ui/button';
 import { ConfirmDialog } from '../ui/confirm-dialog';
-import { chatPath, chatTitle, useChatList, useDeleteChat } from './chat-queries';
 import { ChatListItem } from './chat-list-item';
+import { chatPath, chatTitle, useChatList, useDeleteChat } from './chat-queries';
 
 const statusClassName = 'px-3 py-2 text-sm text-zinc-600 dark:text-zinc-400';
 
@@ -35,7 +35,7 @@ export function ChatList() {
   const items = chats.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
-    <nav aria-label="Chats" className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
+    <nav aria-label="Chats" className="min-h-0 flex-1 overflow-y-auto px-2 pt-1 pb-2">
       {chats.isPending && (
         <p role="status" className={statusClassName}>
           Loading chats…

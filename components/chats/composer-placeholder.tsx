@@ -7,12 +7,12 @@ export function ComposerPlaceholder() {
       <div className="mx-auto flex max-w-3xl items-end gap-2">
         <textarea
           aria-label="Message"
-          placeholder="Sending messages is not available yet."
+          placeholder="Messaging is coming soon"
           rows={1}
           disabled
           className="min-w-0 flex-1 resize-none rounded-md border border-zinc-300 bg-zinc-50 px-3 py-2 text-sm disabled:cursor-not-allowed dark:border-zinc-700 dark:bg-zinc-900"
         />
-        <Button disabled>
+        <Button variant="secondary" disabled>
           Send
         </Button>
       </div>

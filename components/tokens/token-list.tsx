@@ -9,7 +9,13 @@ import { useRevokeToken, useTokens } from './token-queries';
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const formatDate = (iso: string) => dateFormat.format(new Date(iso));
 
-function TokenListItem({ token, onRevoke }: { token: TokenSummary; onRevoke: (token: TokenSummary) => void }) {
+function TokenListItem({
+  token,
+  onRevoke,
+}: {
+  token: TokenSummary;
+  onRevoke: (token: TokenSummary) => void;
+}) {
   const nameId = useId();
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">

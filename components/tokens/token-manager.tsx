@@ -11,7 +11,9 @@ export function TokenManager() {
   return (
     <div className="flex flex-col gap-6">
       <CreateTokenForm createToken={createToken} />
-      {createToken.data && <NewTokenNotice created={createToken.data} onDismiss={() => createToken.reset()} />}
+      {createToken.data && (
+        <NewTokenNotice created={createToken.data} onDismiss={() => createToken.reset()} />
+      )}
       <TokenList />
     </div>
   );

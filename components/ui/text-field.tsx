@@ -27,7 +27,9 @@ export function TextField({ label, hint, error, className = '', ...inputProps }:
       {note && (
         <p
           id={noteId}
-          className={error ? 'text-sm text-red-700 dark:text-red-400' : 'text-sm text-zinc-600 dark:text-zinc-400'}
+          className={
+            error ? 'text-sm text-red-700 dark:text-red-400' : 'text-sm text-zinc-600 dark:text-zinc-400'
+          }
         >
           {note}
         </p>

@@ -9,7 +9,7 @@ const SECRET_FILE = path.join('.data', 'auth-secret');
  * secret, made once and kept in .data/ (git-ignored); a deployment must set its own, because a
  * serverless file system does not keep it.
  */
-export function resolveAuthSecret(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveAuthSecret(env: Record<string, string | undefined> = process.env): string {
   const configured = env.AUTH_SECRET?.trim();
   if (configured) return configured;
   if (env.VERCEL) throw new Error('Set AUTH_SECRET (for example: openssl rand -base64 32).');

@@ -5,7 +5,7 @@ import { type Chat, chats } from '../db/schema';
 import { AppError, notFound, validationError } from '../errors';
 import { isUuid } from '../ids';
 import { defaultModel, findModel } from '../models/catalog';
-import { type AccessScope, authorize, type Caller, chatInScope } from '../policy';
+import { authorize, type Caller, chatInScope, liveChatInScope } from '../policy';
 import { parseInput } from '../validation';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -34,9 +34,6 @@ const titleSchema = z
 const createSchema = z.object({ title: titleSchema.optional(), model: z.string().optional() });
 const renameSchema = z.object({ title: titleSchema });
 
-const live = (scope: AccessScope, id: string) =>
-  and(eq(chats.id, id), chatInScope(scope), isNull(chats.deletedAt));
-
 export async function createChat(db: Db, caller: Caller | null, input: unknown): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.create');
   const { title, model } = parseInput(createSchema, input ?? {});
@@ -52,7 +49,7 @@ export async function createChat(db: Db, caller: Caller | null, input: unknown):
 export async function getChat(db: Db, caller: Caller | null, id: string): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.read');
   if (!isUuid(id)) throw notFound('Chat');
-  const [row] = await db.select().from(chats).where(live(scope, id));
+  const [row] = await db.select().from(chats).where(liveChatInScope(scope, id));
   if (!row) throw notFound('Chat');
   return toChatDetail(row);
 }
@@ -69,7 +66,7 @@ export async function renameChat(
   const [row] = await db
     .update(chats)
     .set({ title, updatedAt: sql`now()` })
-    .where(live(scope, id))
+    .where(liveChatInScope(scope, id))
     .returning();
   if (!row) throw notFound('Chat');
   return toChatDetail(row);
@@ -82,7 +79,7 @@ export async function deleteChat(db: Db, caller: Caller | null, id: string): Pro
   const deleted = await db
     .update(chats)
     .set({ deletedAt: sql`now()` })
-    .where(live(scope, id))
+    .where(liveChatInScope(scope, id))
     .returning({ id: chats.id });
   if (deleted.length === 0) throw notFound('Chat');
 }

@@ -13,6 +13,7 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export type Queryable = Db | Tx;
 
 export type Driver = 'pglite' | 'pg' | 'neon';
+type Env = Record<string, string | undefined>;
 
 export interface DatabaseConfig {
   driver: Driver;
@@ -35,7 +36,7 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 export const DEFAULT_PGLITE_DIR = '.data/pglite';
 
 /** The single place the driver is chosen from the environment. */
-export function resolveDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+export function resolveDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const url = env.DATABASE_URL?.trim() || undefined;
   const explicit = env.DATABASE_DRIVER?.trim().toLowerCase();
   const neonWsProxy = env.NEON_WS_PROXY?.trim() || undefined;
@@ -47,7 +48,10 @@ export function resolveDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Dat
   }
   if (!url) throw new Error(`DATABASE_DRIVER=${explicit} needs DATABASE_URL.`);
   const host = safeHost(url);
-  const driver: Driver = explicit === 'neon' || (!explicit && (host === 'neon.tech' || host.endsWith('.neon.tech'))) ? 'neon' : 'pg';
+  const driver: Driver =
+    explicit === 'neon' || (!explicit && (host === 'neon.tech' || host.endsWith('.neon.tech')))
+      ? 'neon'
+      : 'pg';
   return { driver, url, neonWsProxy };
 }
 

@@ -1,5 +1,22 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { newId } from '../ids';
 
 /** Millisecond precision: JS Dates round-trip exactly, so keyset cursors built from them stay exact. */
@@ -75,7 +92,227 @@ export const chats = pgTable(
   ],
 );
 
+/** Per-tenant kill switches; a tenant without a row has everything on. */
+export const tenantSettings = pgTable('tenant_settings', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  disableUploads: boolean('disable_uploads').notNull().default(false),
+  disableFileSearch: boolean('disable_file_search').notNull().default(false),
+  disableCodeInterpreter: boolean('disable_code_interpreter').notNull().default(false),
+  disableImages: boolean('disable_images').notNull().default(false),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+export const attachmentStatuses = ['pending', 'uploaded', 'ready', 'failed'] as const;
+export type AttachmentStatus = (typeof attachmentStatuses)[number];
+export const attachmentKinds = ['document', 'image'] as const;
+export const cleanupStatuses = ['pending', 'done', 'failed'] as const;
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    chatId: uuid('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    uploadedByUserId: uuid('uploaded_by_user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    filename: varchar('filename', { length: 255 }).notNull(),
+    contentType: varchar('content_type', { length: 128 }).notNull(),
+    /** The Content-Length hint while pending, the exact byte count from `uploaded` on. */
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    /** Which provider holds the file, so cleanup routes by provider and not by a label. */
+    provider: varchar('provider', { length: 16 }).notNull(),
+    storageBackend: varchar('storage_backend', { length: 32 }).notNull(),
+    providerFileId: varchar('provider_file_id', { length: 256 }),
+    status: varchar('status', { length: 16, enum: attachmentStatuses }).notNull(),
+    errorCode: varchar('error_code', { length: 64 }),
+    kind: varchar('kind', { length: 16, enum: attachmentKinds }).notNull(),
+    imgThumbnail: bytea('img_thumbnail'),
+    imgThumbnailWidth: integer('img_thumbnail_width'),
+    imgThumbnailHeight: integer('img_thumbnail_height'),
+    forFileSearch: boolean('for_file_search').notNull().default(false),
+    forCodeInterpreter: boolean('for_code_interpreter').notNull().default(false),
+    cleanupStatus: varchar('cleanup_status', { length: 16, enum: cleanupStatuses }),
+    cleanupAttempts: integer('cleanup_attempts').notNull().default(0),
+    lastCleanupError: text('last_cleanup_error'),
+    cleanupUpdatedAt: ts('cleanup_updated_at'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [
+    check('attachments_size_nonnegative', sql`${t.sizeBytes} >= 0`),
+    check('attachments_status_valid', sql`${t.status} in ('pending', 'uploaded', 'ready', 'failed')`),
+    check('attachments_kind_valid', sql`${t.kind} in ('document', 'image')`),
+    check(
+      'attachments_cleanup_valid',
+      sql`${t.cleanupStatus} is null or ${t.cleanupStatus} in ('pending', 'done', 'failed')`,
+    ),
+    index('attachments_chat_idx').on(t.tenantId, t.chatId, t.createdAt).where(sql`${t.deletedAt} is null`),
+    // The target of message_attachments' composite foreign key.
+    unique('attachments_id_chat_uq').on(t.id, t.chatId),
+    // Quota sums per user and per tenant.
+    index('attachments_user_usage_idx').on(t.uploadedByUserId).where(sql`${t.deletedAt} is null`),
+    index('attachments_tenant_usage_idx').on(t.tenantId).where(sql`${t.deletedAt} is null`),
+    index('attachments_unfinished_idx')
+      .on(t.status, t.updatedAt)
+      .where(sql`${t.status} in ('pending', 'uploaded') and ${t.deletedAt} is null`),
+    index('attachments_cleanup_idx').on(t.cleanupStatus).where(sql`${t.cleanupStatus} = 'pending'`),
+  ],
+);
+
+/** One provider vector store per chat; the unique key is the sole arbiter of who creates it. */
+export const chatVectorStores = pgTable(
+  'chat_vector_stores',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    chatId: uuid('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    /** Null while the winner of the race is creating it at the provider. */
+    vectorStoreId: varchar('vector_store_id', { length: 128 }),
+    provider: varchar('provider', { length: 16 }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('chat_vector_stores_chat_uq').on(t.tenantId, t.chatId)],
+);
+
+export const messageRoles = ['user', 'assistant', 'system'] as const;
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    chatId: uuid('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 16, enum: messageRoles }).notNull(),
+    content: text('content').notNull(),
+    requestId: uuid('request_id'),
+    model: varchar('model', { length: 128 }),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    createdAt: createdAt(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [
+    unique('messages_id_chat_uq').on(t.id, t.chatId),
+    index('messages_chat_idx').on(t.chatId, t.createdAt, t.id),
+  ],
+);
+
+/** Which attachments a message was sent with; the composite keys keep both in the same chat. */
+export const messageAttachments = pgTable(
+  'message_attachments',
+  {
+    tenantId: uuid('tenant_id').notNull(),
+    chatId: uuid('chat_id').notNull(),
+    messageId: uuid('message_id').notNull(),
+    attachmentId: uuid('attachment_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatId, t.messageId, t.attachmentId] }),
+    foreignKey({ columns: [t.messageId, t.chatId], foreignColumns: [messages.id, messages.chatId] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      columns: [t.attachmentId, t.chatId],
+      foreignColumns: [attachments.id, attachments.chatId],
+    }).onDelete('cascade'),
+    index('message_attachments_attachment_idx').on(t.attachmentId, t.chatId),
+  ],
+);
+
+/**
+ * Follow-up work written in the same transaction as the change that needs it (a deleted
+ * attachment's provider file, a deleted chat's store). The worker that drains it claims rows with
+ * FOR UPDATE SKIP LOCKED and a lease.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    kind: varchar('kind', { length: 64 }).notNull(),
+    payload: jsonb('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    availableAt: ts('available_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    completedAt: ts('completed_at'),
+    deadAt: ts('dead_at'),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.availableAt).where(sql`${t.completedAt} is null and ${t.deadAt} is null`),
+  ],
+);
+
+/** The `local` provider's vector stores: its "indexing" is our own full-text index below. */
+export const localVectorStores = pgTable('local_vector_stores', {
+  id: varchar('id', { length: 64 }).primaryKey(),
+  createdAt: createdAt(),
+});
+
+export const localVectorStoreFiles = pgTable(
+  'local_vector_store_files',
+  {
+    vectorStoreId: varchar('vector_store_id', { length: 64 })
+      .notNull()
+      .references(() => localVectorStores.id, { onDelete: 'cascade' }),
+    fileId: varchar('file_id', { length: 256 }).notNull(),
+    status: varchar('status', {
+      length: 16,
+      enum: ['in_progress', 'completed', 'failed', 'cancelled'],
+    }).notNull(),
+    attributes: jsonb('attributes').$type<Record<string, string>>().notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.vectorStoreId, t.fileId] })],
+);
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const localChunks = pgTable(
+  'local_chunks',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    vectorStoreId: varchar('vector_store_id', { length: 64 }).notNull(),
+    fileId: varchar('file_id', { length: 256 }).notNull(),
+    seq: integer('seq').notNull(),
+    content: text('content').notNull(),
+    tsv: tsvector('tsv').notNull().generatedAlwaysAs(sql`to_tsvector('english', content)`),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.vectorStoreId, t.fileId],
+      foreignColumns: [localVectorStoreFiles.vectorStoreId, localVectorStoreFiles.fileId],
+    }).onDelete('cascade'),
+    index('local_chunks_tsv_idx').using('gin', t.tsv),
+    index('local_chunks_file_idx').on(t.vectorStoreId, t.fileId, t.seq),
+  ],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
+export type Attachment = typeof attachments.$inferSelect;

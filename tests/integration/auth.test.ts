@@ -17,7 +17,12 @@ describe('users and sign-in', () => {
   it('creates the tenant on first use and joins it afterwards', async () => {
     const d = await db();
     const slug = `acme-${Date.now()}`;
-    const a = await createUser(d, { email: `a-${slug}@x.test`, password: PASSWORD, tenant: slug, role: 'admin' });
+    const a = await createUser(d, {
+      email: `a-${slug}@x.test`,
+      password: PASSWORD,
+      tenant: slug,
+      role: 'admin',
+    });
     const b = await createUser(d, { email: `b-${slug}@x.test`, password: PASSWORD, tenant: slug });
     expect(b.tenant.id).toBe(a.tenant.id);
     expect(a.user.role).toBe('admin');
@@ -29,9 +34,9 @@ describe('users and sign-in', () => {
     const d = await db();
     const email = `Case-${Date.now()}@Example.test`;
     await createUser(d, { email, password: PASSWORD, tenant: `c-${Date.now()}` });
-    expect(await errorCode(createUser(d, { email: email.toUpperCase(), password: PASSWORD, tenant: 'other' }))).toBe(
-      'email_taken',
-    );
+    expect(
+      await errorCode(createUser(d, { email: email.toUpperCase(), password: PASSWORD, tenant: 'other' })),
+    ).toBe('email_taken');
     expect(await verifyCredentials(d, email.toUpperCase(), PASSWORD)).not.toBeNull();
   });
 
@@ -43,24 +48,32 @@ describe('users and sign-in', () => {
     expect(await errorCode(createUser(d, { email: 'a@b.test', password: 'short', tenant: 'x' }))).toBe(
       'validation_error',
     );
-    expect(await errorCode(createUser(d, { email: 'a@b.test', password: PASSWORD, tenant: 'Bad Slug!' }))).toBe(
-      'validation_error',
-    );
+    expect(
+      await errorCode(createUser(d, { email: 'a@b.test', password: PASSWORD, tenant: 'Bad Slug!' })),
+    ).toBe('validation_error');
   });
 
   it('signs up a new tenant with its first user as admin, even when the name is taken', async () => {
     const d = await db();
     const name = `Initech ${Date.now()}`;
-    const first = await signUp(d, { organisation: name, email: `1-${Date.now()}@initech.test`, password: PASSWORD });
-    const second = await signUp(d, { organisation: name, email: `2-${Date.now()}@initech.test`, password: PASSWORD });
+    const first = await signUp(d, {
+      organisation: name,
+      email: `1-${Date.now()}@initech.test`,
+      password: PASSWORD,
+    });
+    const second = await signUp(d, {
+      organisation: name,
+      email: `2-${Date.now()}@initech.test`,
+      password: PASSWORD,
+    });
     expect(first.user.role).toBe('admin');
     expect(second.user.role).toBe('admin');
     expect(second.tenant.id).not.toBe(first.tenant.id);
     expect(second.tenant.slug).not.toBe(first.tenant.slug);
     expect(second.tenant.name).toBe(name);
-    expect(await errorCode(signUp(d, { organisation: 'X', email: first.user.email, password: PASSWORD }))).toBe(
-      'email_taken',
-    );
+    expect(
+      await errorCode(signUp(d, { organisation: 'X', email: first.user.email, password: PASSWORD })),
+    ).toBe('email_taken');
   });
 
   it('accepts the right password only, and never a disabled user', async () => {

@@ -13,7 +13,11 @@ const create = async (user: TestUser, body: unknown = {}) => {
   return res.body as Json & { id: string };
 };
 
-function expectProblem(res: { status: number; headers: Headers; body: unknown }, status: number, code: string) {
+function expectProblem(
+  res: { status: number; headers: Headers; body: unknown },
+  status: number,
+  code: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   const body = res.body as Json;
@@ -43,11 +47,21 @@ describe('chats API', () => {
     expect(renamed.status).toBe(200);
     const renamedChat = renamed.body as Json;
     expect(renamedChat.title).toBe('Q3 report');
-    expect(Date.parse(renamedChat.updated_at as string)).toBeGreaterThanOrEqual(Date.parse(chat.updated_at as string));
+    expect(Date.parse(renamedChat.updated_at as string)).toBeGreaterThanOrEqual(
+      Date.parse(chat.updated_at as string),
+    );
 
-    const del = await callRoute(chatRoute.DELETE, { method: 'DELETE', token: u.token, params: { id: chat.id } });
+    const del = await callRoute(chatRoute.DELETE, {
+      method: 'DELETE',
+      token: u.token,
+      params: { id: chat.id },
+    });
     expect(del.status).toBe(204);
-    expectProblem(await callRoute(chatRoute.GET, { token: u.token, params: { id: chat.id } }), 404, 'not_found');
+    expectProblem(
+      await callRoute(chatRoute.GET, { token: u.token, params: { id: chat.id } }),
+      404,
+      'not_found',
+    );
     expectProblem(
       await callRoute(chatRoute.DELETE, { method: 'DELETE', token: u.token, params: { id: chat.id } }),
       404,
@@ -92,11 +106,20 @@ describe('chats API', () => {
     for (const id of ['nope', '123', "'; drop table chats; --", '00000000-0000-0000-0000-00000000000g']) {
       expectProblem(await callRoute(chatRoute.GET, { token: u.token, params: { id } }), 404, 'not_found');
       expectProblem(
-        await callRoute(chatRoute.PATCH, { method: 'PATCH', token: u.token, params: { id }, body: { title: 'x' } }),
+        await callRoute(chatRoute.PATCH, {
+          method: 'PATCH',
+          token: u.token,
+          params: { id },
+          body: { title: 'x' },
+        }),
         404,
         'not_found',
       );
-      expectProblem(await callRoute(chatRoute.DELETE, { method: 'DELETE', token: u.token, params: { id } }), 404, 'not_found');
+      expectProblem(
+        await callRoute(chatRoute.DELETE, { method: 'DELETE', token: u.token, params: { id } }),
+        404,
+        'not_found',
+      );
     }
   });
 
@@ -112,11 +135,20 @@ describe('chats API', () => {
 
       expectProblem(await callRoute(chatRoute.GET, { token: intruder.token, params }), 404, 'not_found');
       expectProblem(
-        await callRoute(chatRoute.PATCH, { method: 'PATCH', token: intruder.token, params, body: { title: 'mine' } }),
+        await callRoute(chatRoute.PATCH, {
+          method: 'PATCH',
+          token: intruder.token,
+          params,
+          body: { title: 'mine' },
+        }),
         404,
         'not_found',
       );
-      expectProblem(await callRoute(chatRoute.DELETE, { method: 'DELETE', token: intruder.token, params }), 404, 'not_found');
+      expectProblem(
+        await callRoute(chatRoute.DELETE, { method: 'DELETE', token: intruder.token, params }),
+        404,
+        'not_found',
+      );
       const list = await callRoute(chatsRoute.GET, { token: intruder.token });
       expect((list.body as { items: Json[] }).items.map((c) => c.id)).not.toContain(chat.id);
 
@@ -133,12 +165,28 @@ describe('chats API', () => {
       const params = { id: chat.id };
       for (const auth of ['Bearer mct_garbage', 'Bearer', 'Basic dXNlcjpwYXNz', 'garbage']) {
         expectProblem(await callRoute(chatsRoute.GET, { auth }), 401, 'unauthorized');
-        expectProblem(await callRoute(chatsRoute.POST, { method: 'POST', auth, body: {} }), 401, 'unauthorized');
+        expectProblem(
+          await callRoute(chatsRoute.POST, { method: 'POST', auth, body: {} }),
+          401,
+          'unauthorized',
+        );
         expectProblem(await callRoute(chatRoute.GET, { auth, params }), 401, 'unauthorized');
-        expectProblem(await callRoute(chatRoute.PATCH, { method: 'PATCH', auth, params, body: { title: 'x' } }), 401, 'unauthorized');
-        expectProblem(await callRoute(chatRoute.DELETE, { method: 'DELETE', auth, params }), 401, 'unauthorized');
+        expectProblem(
+          await callRoute(chatRoute.PATCH, { method: 'PATCH', auth, params, body: { title: 'x' } }),
+          401,
+          'unauthorized',
+        );
+        expectProblem(
+          await callRoute(chatRoute.DELETE, { method: 'DELETE', auth, params }),
+          401,
+          'unauthorized',
+        );
         expectProblem(await callRoute(tokensRoute.GET, { auth }), 401, 'unauthorized');
-        expectProblem(await callRoute(tokensRoute.POST, { method: 'POST', auth, body: { name: 'x' } }), 401, 'unauthorized');
+        expectProblem(
+          await callRoute(tokensRoute.POST, { method: 'POST', auth, body: { name: 'x' } }),
+          401,
+          'unauthorized',
+        );
       }
       expect(await callRoute(chatRoute.GET, { token: owner.token, params })).toMatchObject({ status: 200 });
     });
@@ -152,7 +200,12 @@ describe('chats API', () => {
       const ids: string[] = [];
       for (let i = 0; i < 25; i++) ids.push((await create(u, { title: `chat ${i}` })).id);
       // Renaming bumps a chat to the top.
-      await callRoute(chatRoute.PATCH, { method: 'PATCH', token: u.token, params: { id: ids[3] as string }, body: { title: 'bumped' } });
+      await callRoute(chatRoute.PATCH, {
+        method: 'PATCH',
+        token: u.token,
+        params: { id: ids[3] as string },
+        body: { title: 'bumped' },
+      });
 
       const first = await callRoute(chatsRoute.GET, { token: u.token, path: '/api/chats' });
       const page1 = first.body as { items: Json[]; page_info: { limit: number; next_cursor: string | null } };
@@ -182,7 +235,11 @@ describe('chats API', () => {
     it('rejects bad limits and cursors', async () => {
       const u = await makeUser();
       for (const q of ['limit=0', 'limit=101', 'limit=abc', 'limit=1.5', 'cursor=bogus', 'cursor=W10']) {
-        expectProblem(await callRoute(chatsRoute.GET, { token: u.token, path: `/api/chats?${q}` }), 400, 'validation_error');
+        expectProblem(
+          await callRoute(chatsRoute.GET, { token: u.token, path: `/api/chats?${q}` }),
+          400,
+          'validation_error',
+        );
       }
       const max = await callRoute(chatsRoute.GET, { token: u.token, path: '/api/chats?limit=100' });
       expect(max.status).toBe(200);
@@ -199,7 +256,11 @@ describe('chats API', () => {
 describe('tokens API', () => {
   it('creates a token shown once, lists it without the secret, and revokes it', async () => {
     const u = await makeUser();
-    const created = await callRoute(tokensRoute.POST, { method: 'POST', token: u.token, body: { name: 'ci' } });
+    const created = await callRoute(tokensRoute.POST, {
+      method: 'POST',
+      token: u.token,
+      body: { name: 'ci' },
+    });
     expect(created.status).toBe(201);
     const { id, token } = created.body as { id: string; token: string };
 
@@ -209,9 +270,15 @@ describe('tokens API', () => {
     expect((listed.body as { items: Json[] }).items.map((t) => t.name)).toEqual(['ci', 'test']);
 
     const other = await makeUser({ tenant: u.tenant });
-    expectProblem(await callRoute(tokenRoute.DELETE, { method: 'DELETE', token: other.token, params: { id } }), 404, 'not_found');
+    expectProblem(
+      await callRoute(tokenRoute.DELETE, { method: 'DELETE', token: other.token, params: { id } }),
+      404,
+      'not_found',
+    );
 
-    expect((await callRoute(tokenRoute.DELETE, { method: 'DELETE', token: u.token, params: { id } })).status).toBe(204);
+    expect(
+      (await callRoute(tokenRoute.DELETE, { method: 'DELETE', token: u.token, params: { id } })).status,
+    ).toBe(204);
     expectProblem(await callRoute(chatsRoute.GET, { token }), 401, 'unauthorized');
     expect((await callRoute(chatsRoute.GET, { token: u.token })).status).toBe(200);
   });

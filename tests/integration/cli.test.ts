@@ -15,17 +15,21 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'minichat-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The operator commands run exactly as documented, against this run's database. */
-function npmRun(script: string, args: string[], env: NodeJS.ProcessEnv) {
+function npmRun(script: string, args: string[], env: Record<string, string | undefined>) {
   return run('npm', ['run', '-s', script, '--', ...args], {
     env: { ...process.env, ...env },
     timeout: 60_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 }
 
-const databaseEnv = (pgliteDir: string): NodeJS.ProcessEnv =>
+const databaseEnv = (pgliteDir: string): Record<string, string | undefined> =>
   driver === 'pglite'
     ? { DATABASE_DRIVER: 'pglite', PGLITE_DIR: pgliteDir, DATABASE_URL: '' }
     : { DATABASE_DRIVER: driver, DATABASE_URL: inject('databaseUrl'), NEON_WS_PROXY: inject('neonWsProxy') };
@@ -37,13 +41,26 @@ describe(`operator commands on ${driver}`, () => {
     const email = `cli-${Date.now()}@example.test`;
     const created = await npmRun(
       'user:create',
-      ['--email', email, '--password', 'long enough password', '--tenant', `cli-${Date.now()}`, '--role', 'admin'],
+      [
+        '--email',
+        email,
+        '--password',
+        'long enough password',
+        '--tenant',
+        `cli-${Date.now()}`,
+        '--role',
+        'admin',
+      ],
       env,
     );
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email, role: 'admin' });
 
-    const again = await npmRun('user:create', ['--email', email, '--password', 'long enough password', '--tenant', 'x'], env);
+    const again = await npmRun(
+      'user:create',
+      ['--email', email, '--password', 'long enough password', '--tenant', 'x'],
+      env,
+    );
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('An account with this email already exists.');
 
@@ -66,7 +83,11 @@ describe(`operator commands on ${driver}`, () => {
   });
 
   it('explain their arguments', async () => {
-    const res = await npmRun('user:create', ['--email', 'x@example.test'], databaseEnv(path.join(tmp, 'usage')));
+    const res = await npmRun(
+      'user:create',
+      ['--email', 'x@example.test'],
+      databaseEnv(path.join(tmp, 'usage')),
+    );
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('usage: npm run -s user:create');
   });
@@ -76,12 +97,18 @@ describe(`operator commands on ${driver}`, () => {
     const dir = path.join(tmp, 'held');
     const release = acquireFolderLock(dir);
     try {
-      const res = await npmRun('user:create', ['--email', 'a@example.test', '--password', 'long enough', '--tenant', 'a'], {
-        DATABASE_DRIVER: 'pglite',
-        PGLITE_DIR: dir,
-      });
+      const res = await npmRun(
+        'user:create',
+        ['--email', 'a@example.test', '--password', 'long enough', '--tenant', 'a'],
+        {
+          DATABASE_DRIVER: 'pglite',
+          PGLITE_DIR: dir,
+        },
+      );
       expect(res.code).toBe(1);
-      expect(res.stderr).toContain(`The database folder ${dir} is in use by process ${process.pid}; stop it or set DATABASE_URL`);
+      expect(res.stderr).toContain(
+        `The database folder ${dir} is in use by process ${process.pid}; stop it or set DATABASE_URL`,
+      );
     } finally {
       release();
     }

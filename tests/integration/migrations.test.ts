@@ -33,7 +33,9 @@ describe(`migrations on ${driver}`, () => {
       expect(tables).toEqual(expect.arrayContaining(['tenants', 'users', 'api_tokens', 'chats']));
 
       await database.migrate();
-      const applied = rows(await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`));
+      const applied = rows(
+        await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`),
+      );
       expect(applied[0]?.n).toBeGreaterThan(0);
 
       // Driver errors surface the same way on every driver: SQLSTATE and constraint in err.cause.

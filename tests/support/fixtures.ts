@@ -16,11 +16,18 @@ export interface TestUser {
 }
 
 /** A user (in a new tenant unless one is named) with a personal API token. */
-export async function makeUser(options: { tenant?: string; role?: 'admin' | 'member' } = {}): Promise<TestUser> {
+export async function makeUser(
+  options: { tenant?: string; role?: 'admin' | 'member' } = {},
+): Promise<TestUser> {
   const db = await getDb();
   const tenant = options.tenant ?? `t-${unique()}`;
   const email = `u-${unique()}@example.test`;
-  const { user } = await createUser(db, { email, password: PASSWORD, tenant, role: options.role ?? 'member' });
+  const { user } = await createUser(db, {
+    email,
+    password: PASSWORD,
+    tenant,
+    role: options.role ?? 'member',
+  });
   const { token } = await createTokenForUser(db, user.id, 'test');
   return { caller: { userId: user.id, tenantId: user.tenantId, role: user.role }, email, tenant, token };
 }
@@ -50,5 +57,9 @@ export async function callRoute<P extends Record<string, string>>(
   const response = await handler(request, { params: Promise.resolve((options.params ?? {}) as P) });
   const text = await response.text();
   const isJson = (response.headers.get('content-type') ?? '').includes('json');
-  return { status: response.status, headers: response.headers, body: isJson && text ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: isJson && text ? JSON.parse(text) : text,
+  };
 }

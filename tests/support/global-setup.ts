@@ -27,15 +27,19 @@ export default async function setup(project: TestProject) {
 
   const { name, url } = await createDatabase();
   const proxy = driver === 'neon' ? await startWsProxy() : undefined;
-  const neonWsProxy = proxy ? `127.0.0.1:${proxy.port}` : '';
-  const database = await openDatabase({ driver, url, neonWsProxy });
-  await database.migrate();
-  await database.close();
-  project.provide('databaseUrl', url);
-  project.provide('neonWsProxy', neonWsProxy);
-
-  return async () => {
+  const teardown = async () => {
     await proxy?.close();
     await dropDatabase(name);
   };
+  const neonWsProxy = proxy ? `127.0.0.1:${proxy.port}` : '';
+  try {
+    const database = await openDatabase({ driver, url, neonWsProxy });
+    await database.migrate().finally(() => database.close());
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  project.provide('databaseUrl', url);
+  project.provide('neonWsProxy', neonWsProxy);
+  return teardown;
 }

@@ -28,13 +28,15 @@ describe('choosing the database driver', () => {
       }),
     ).toEqual({ driver: 'neon', url: 'postgres://u@127.0.0.1/app', neonWsProxy: '127.0.0.1:9999' });
     // A host that merely contains the word is not Neon.
-    expect(resolveDatabaseConfig({ DATABASE_URL: 'postgres://u@neon.tech.example.com/app' }).driver).toBe('pg');
+    expect(resolveDatabaseConfig({ DATABASE_URL: 'postgres://u@neon.tech.example.com/app' }).driver).toBe(
+      'pg',
+    );
   });
 
   it('lets DATABASE_DRIVER force a driver, and explains bad settings', () => {
-    expect(resolveDatabaseConfig({ DATABASE_URL: 'postgres://u@h/app', DATABASE_DRIVER: 'pglite' }).driver).toBe(
-      'pglite',
-    );
+    expect(
+      resolveDatabaseConfig({ DATABASE_URL: 'postgres://u@h/app', DATABASE_DRIVER: 'pglite' }).driver,
+    ).toBe('pglite');
     expect(() => resolveDatabaseConfig({ DATABASE_DRIVER: 'mysql' })).toThrow(/pglite, pg or neon/);
     expect(() => resolveDatabaseConfig({ DATABASE_DRIVER: 'pg' })).toThrow(/needs DATABASE_URL/);
     expect(() => resolveDatabaseConfig({ DATABASE_URL: 'not a url' })).toThrow(/not a valid/);

@@ -6,7 +6,10 @@ import { problemResponse } from '@/lib/http/problem';
 describe('problem responses', () => {
   it('carry the code, extensions and headers of a domain error', async () => {
     const res = problemResponse(
-      new AppError('conflict', 'Busy.', { extensions: { quota_scope: 'user' }, headers: { 'retry-after': '3' } }),
+      new AppError('conflict', 'Busy.', {
+        extensions: { quota_scope: 'user' },
+        headers: { 'retry-after': '3' },
+      }),
       'req-1',
     );
     expect(res.status).toBe(409);
@@ -25,7 +28,9 @@ describe('problem responses', () => {
 
   it('hide everything about an unexpected error and log it instead', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const res = problemResponse(new Error('duplicate key value violates unique constraint "x" at select * from users'));
+    const res = problemResponse(
+      new Error('duplicate key value violates unique constraint "x" at select * from users'),
+    );
     const body = await res.json();
     expect(res.status).toBe(500);
     expect(body.code).toBe('internal');
@@ -37,9 +42,17 @@ describe('problem responses', () => {
 
 describe('chat list cursors', () => {
   it('round-trip exactly and reject anything else', () => {
-    const cursor = { updatedAt: new Date('2026-01-02T03:04:05.678Z'), id: '01a21dac-f1b9-77ad-932d-3b382c2aab95' };
+    const cursor = {
+      updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+      id: '01a21dac-f1b9-77ad-932d-3b382c2aab95',
+    };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-    for (const bad of ['', 'x', Buffer.from('["nope","id"]').toString('base64url'), Buffer.from('{}').toString('base64url')]) {
+    for (const bad of [
+      '',
+      'x',
+      Buffer.from('["nope","id"]').toString('base64url'),
+      Buffer.from('{}').toString('base64url'),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(AppError);
     }
   });

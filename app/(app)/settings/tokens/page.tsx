@@ -13,7 +13,7 @@ export default async function TokensPage() {
           <h1 className="text-xl font-semibold">API tokens</h1>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
             A personal token lets a script call the API as you. Send it as{' '}
-            <code className="rounded bg-zinc-100 px-1 py-0.5 break-all dark:bg-zinc-800">
+            <code className="rounded bg-zinc-100 px-1 py-0.5 whitespace-nowrap dark:bg-zinc-800">
               Authorization: Bearer &lt;token&gt;
             </code>
             .

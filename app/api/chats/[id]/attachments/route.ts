@@ -1,0 +1,26 @@
+import { after } from 'next/server';
+import { attachmentDeps } from '@/lib/attachments/runtime';
+import { listAttachments, uploadFile } from '@/lib/attachments/service';
+import { json } from '@/lib/http/json';
+import { contentLength, openFilePart } from '@/lib/http/multipart';
+import { apiRoute } from '../../../_lib/route';
+
+type Params = { id: string };
+
+// The body is streamed from request.body to the provider; this route must stay out of any
+// proxy.ts matcher, which would buffer and truncate it at 10 MB.
+export const POST = apiRoute<Params>(async ({ request, caller, params }) => {
+  const deps = await attachmentDeps();
+  const { attachment, indexing } = await uploadFile(deps, caller, params.id, {
+    sizeHint: contentLength(request),
+    openFile: () => openFilePart(request),
+    signal: request.signal,
+  });
+  // Ready means searchable: the wait for the provider's indexing outlives the response.
+  if (indexing) after(indexing);
+  return json(attachment, 201, { location: `/api/chats/${params.id}/attachments/${attachment.id}` });
+});
+
+export const GET = apiRoute<Params>(async ({ caller, params }) =>
+  json({ items: await listAttachments(await attachmentDeps(), caller, params.id) }),
+);

@@ -1,0 +1,119 @@
+import { fileTypeFromBuffer } from 'file-type';
+import { AppError } from '../errors';
+import type { FileTypeRule } from './mime';
+
+/**
+ * file-type needs ~4 KiB for magic numbers, but zip-based formats are identified by walking the
+ * local file headers up to `[Content_Types].xml`, which some writers place after docProps, theme
+ * or rels parts. 64 KiB covers those, and lets most small documents be checked whole (`isEnd`).
+ * The cost is one 64 KiB buffer per in-flight upload, held before streaming to the provider starts.
+ */
+export const CONTENT_HEAD_BYTES = 64 * 1024;
+
+interface BinaryFormat {
+  /** What file-type may report for a genuine file of this type. */
+  detected: readonly string[];
+  noun: string;
+  office?: true;
+}
+
+const office = (mime: string, noun: string): [string, BinaryFormat] => [
+  mime,
+  { detected: [mime], noun, office: true },
+];
+
+/** Every allowed type missing here is checked as text, so a binary type added later fails closed. */
+const BINARY_FORMATS: ReadonlyMap<string, BinaryFormat> = new Map([
+  // An animated PNG is still a PNG; file-type reports it separately.
+  ['image/png', { detected: ['image/png', 'image/apng'], noun: 'a PNG image' }],
+  ['image/jpeg', { detected: ['image/jpeg'], noun: 'a JPEG image' }],
+  ['image/webp', { detected: ['image/webp'], noun: 'a WebP image' }],
+  ['image/gif', { detected: ['image/gif'], noun: 'a GIF image' }],
+  ['application/pdf', { detected: ['application/pdf'], noun: 'a PDF document' }],
+  office(
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'a Word document (.docx)',
+  ),
+  office(
+    'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'a PowerPoint presentation (.pptx)',
+  ),
+  office('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'an Excel workbook (.xlsx)'),
+]);
+
+const ZIP_LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
+
+const mismatch = (detail: string) => new AppError('content_type_mismatch', detail);
+
+/** file-type throws on some malformed structures; for us that is simply "not recognised". */
+async function detectMime(bytes: Uint8Array): Promise<string | undefined> {
+  try {
+    return (await fileTypeFromBuffer(bytes))?.mime;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the upload must stream through `createTextValidator`. */
+export function isTextType(rule: FileTypeRule): boolean {
+  return !BINARY_FORMATS.has(rule.mime);
+}
+
+/**
+ * Refuses an upload whose first bytes contradict its type, before anything is sent to the
+ * provider. `head` is the first CONTENT_HEAD_BYTES of the file, or all of it when `isEnd`.
+ * Text passes here on its head alone: the caller must still push every chunk, head included,
+ * through `createTextValidator`.
+ */
+export async function checkContentHead(head: Uint8Array, rule: FileTypeRule, isEnd: boolean): Promise<void> {
+  const format = BINARY_FORMATS.get(rule.mime);
+  if (!format) return checkTextHead(head, isEnd);
+  const detected = await detectMime(head);
+  if (detected !== undefined && format.detected.includes(detected)) return;
+  // file-type only names an Office type once it reaches [Content_Types].xml, which may lie past the
+  // head, so a truncated head of a real document can read as a plain zip. A whole file cannot.
+  const isLocalZip = ZIP_LOCAL_HEADER.every((byte, index) => head[index] === byte);
+  if (format.office && !isEnd && isLocalZip && detected === 'application/zip') return;
+  throw mismatch(`The file content is not ${format.noun}.`);
+}
+
+/**
+ * file-type is consulted only once the head has failed as text: its two-byte signatures (`MZ`,
+ * `BM`) also start ordinary sentences, so it must not judge content that is valid text.
+ */
+async function checkTextHead(head: Uint8Array, isEnd: boolean): Promise<void> {
+  const validator = createTextValidator();
+  try {
+    validator.push(head);
+    if (isEnd) validator.end();
+  } catch (error) {
+    const detected = await detectMime(head);
+    if (detected) throw mismatch(`The file content is binary (${detected}), not text.`);
+    throw error;
+  }
+}
+
+/**
+ * Checks a text upload chunk by chunk as it streams: UTF-8 (a BOM is valid UTF-8) without NUL.
+ * The streaming decoder carries a multi-byte sequence split across chunks; `end()` rejects one
+ * the file stops in the middle of.
+ */
+export function createTextValidator(): { push(chunk: Uint8Array): void; end(): void } {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (chunk?: Uint8Array) => {
+    try {
+      decoder.decode(chunk, { stream: chunk !== undefined });
+    } catch {
+      throw mismatch('The file content is not valid UTF-8 text.');
+    }
+  };
+  return {
+    push(chunk) {
+      if (chunk.includes(0)) throw mismatch('The file content contains NUL bytes, so it is not text.');
+      decode(chunk);
+    },
+    end() {
+      decode();
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { and, eq } from 'drizzle-orm';
+import type { AttachmentConfig } from '../config';
+import type { Db, Queryable } from '../db';
+import { type Chat, chats, tenantSettings, tenants, users } from '../db/schema';
+import { AppError, notFound } from '../errors';
+import { isUuid } from '../ids';
+import type { ModelEntry } from '../models/catalog';
+import { type AccessScope, liveChatInScope } from '../policy';
+import type { ProviderId } from '../providers/ports';
+import type { FileTypeRule, Purpose } from './mime';
+
+export type ToolStatus = 'allowed' | 'denied' | 'unknown';
+
+/** Everything an upload to a chat is decided by, read before any byte of the body. */
+export interface UploadContext {
+  chat: Chat;
+  /** Undefined when the chat's model is no longer in the catalog. */
+  model: ModelEntry | undefined;
+  provider: ProviderId;
+  maxBytes: { document: number; image: number };
+  uploadsEnabled: boolean;
+  imagesEnabled: boolean;
+  fileSearch: ToolStatus;
+  codeInterpreter: ToolStatus;
+}
+
+const MiB = 1024 * 1024;
+
+/** How the service finds a chat's model: the catalog, injectable for tests. */
+export interface ModelLookup {
+  find(id: string): ModelEntry | undefined;
+  /** Keeps the files of a chat whose model is no longer in the catalog. */
+  fallbackProvider: ProviderId;
+}
+
+/** Which provider keeps a chat's files: the model's, or with no model the configured default. */
+function providerForModel(model: ModelEntry | undefined, models: ModelLookup): ProviderId {
+  switch (model?.provider) {
+    case 'openai':
+      return 'openai';
+    case 'azure':
+      return 'azure';
+    case 'offline':
+    case 'openai-compatible':
+      return 'local';
+    default:
+      return models.fallbackProvider;
+  }
+}
+
+export async function loadLiveChat(db: Queryable, scope: AccessScope, chatId: string): Promise<Chat> {
+  if (!isUuid(chatId)) throw notFound('Chat');
+  const [chat] = await db.select().from(chats).where(liveChatInScope(scope, chatId));
+  if (!chat) throw notFound('Chat');
+  return chat;
+}
+
+export async function resolveUploadContext(
+  deps: { db: Db; config: AttachmentConfig; models: ModelLookup },
+  scope: AccessScope,
+  chatId: string,
+): Promise<UploadContext> {
+  const { db, config } = deps;
+  const chat = await loadLiveChat(db, scope, chatId);
+  const model = deps.models.find(chat.model);
+  // A model's own cap tightens the configured limits; with no catalog entry, config applies.
+  const modelCap = model ? model.maxFileSizeMb * MiB : Number.POSITIVE_INFINITY;
+  const switches = await readKillSwitches(db, chat.tenantId);
+  const context: UploadContext = {
+    chat,
+    model,
+    provider: providerForModel(model, deps.models),
+    maxBytes: {
+      document: Math.min(config.maxDocumentBytes, modelCap),
+      image: Math.min(config.maxImageBytes, modelCap),
+    },
+    uploadsEnabled: !switches?.disableUploads,
+    imagesEnabled: !switches?.disableImages,
+    fileSearch: toolStatus(model?.fileSearch, switches?.disableFileSearch),
+    codeInterpreter: toolStatus(model?.codeInterpreter, switches?.disableCodeInterpreter),
+  };
+  return context;
+}
+
+async function readKillSwitches(db: Db, tenantId: string) {
+  try {
+    const [row] = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
+    return row ?? null;
+  } catch (err) {
+    // Fail closed: with the switches unknown, every tool counts as switched off.
+    console.error(JSON.stringify({ level: 'error', msg: 'kill switch lookup failed', err: String(err) }));
+    return {
+      disableUploads: false,
+      disableImages: true,
+      disableFileSearch: true,
+      disableCodeInterpreter: true,
+    };
+  }
+}
+
+function toolStatus(supported: boolean | undefined, disabled: boolean | undefined): ToolStatus {
+  if (supported === undefined) return 'unknown';
+  return supported && !disabled ? 'allowed' : 'denied';
+}
+
+/**
+ * Locks what an upload's limits are counted over, always in the same order (chat, user, tenant)
+ * so that concurrent uploads queue instead of deadlocking. The chat lock serializes uploads to a
+ * chat; the user and tenant locks make the quotas race-free across chats.
+ */
+export async function lockForUpload(
+  tx: Queryable,
+  ids: { chatId: string; userId: string; tenantId: string },
+) {
+  const [chat] = await tx
+    .select({ id: chats.id, deletedAt: chats.deletedAt })
+    .from(chats)
+    .where(and(eq(chats.id, ids.chatId), eq(chats.tenantId, ids.tenantId)))
+    .for('update');
+  if (!chat || chat.deletedAt) throw notFound('Chat');
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, ids.userId)).for('update');
+  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ids.tenantId)).for('update');
+}
+
+/** The purposes an upload keeps after the chat's model and the tenant's kill switches have their say. */
+export function gatePurposes(rule: FileTypeRule, ctx: UploadContext): Purpose[] {
+  if (rule.kind === 'image') {
+    if (!ctx.imagesEnabled)
+      throw new AppError('images_disabled', 'Images are turned off for your organisation.');
+    if (ctx.model && !ctx.model.vision) {
+      throw new AppError('unsupported_media', `${ctx.model.displayName} cannot read images.`);
+    }
+  }
+  let purposes = [...rule.purposes];
+  if (purposes.includes('code_interpreter') && ctx.codeInterpreter !== 'allowed') {
+    if (ctx.codeInterpreter === 'unknown') {
+      throw new AppError(
+        'service_unavailable',
+        'Unable to determine code interpreter support; please retry.',
+      );
+    }
+    purposes = purposes.filter((p) => p !== 'code_interpreter');
+    if (purposes.length === 0) {
+      throw new AppError(
+        'code_interpreter_unavailable',
+        'Code interpreter is currently unavailable for this chat.',
+      );
+    }
+  }
+  if (purposes.includes('file_search') && ctx.fileSearch === 'denied') {
+    purposes = purposes.filter((p) => p !== 'file_search');
+    if (purposes.length === 0) {
+      throw new AppError('file_search_unavailable', 'File search is currently unavailable for this chat.');
+    }
+  }
+  return purposes;
+}

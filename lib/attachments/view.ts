@@ -1,0 +1,37 @@
+import type { Attachment } from '../db/schema';
+
+/** The attachment as clients see it: never the chat, the uploader, the backend or a provider id. */
+export interface AttachmentView {
+  id: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  status: Attachment['status'];
+  kind: Attachment['kind'];
+  error_code?: string;
+  img_thumbnail?: { content_type: 'image/webp'; width: number; height: number; data_base64: string };
+  created_at: string;
+}
+
+export function toAttachmentView(a: Attachment): AttachmentView {
+  return {
+    id: a.id,
+    filename: a.filename,
+    content_type: a.contentType,
+    size_bytes: a.sizeBytes,
+    status: a.status,
+    kind: a.kind,
+    ...(a.errorCode ? { error_code: a.errorCode } : {}),
+    ...(a.imgThumbnail && a.imgThumbnailWidth && a.imgThumbnailHeight
+      ? {
+          img_thumbnail: {
+            content_type: 'image/webp',
+            width: a.imgThumbnailWidth,
+            height: a.imgThumbnailHeight,
+            data_base64: a.imgThumbnail.toString('base64'),
+          },
+        }
+      : {}),
+    created_at: a.createdAt.toISOString(),
+  };
+}

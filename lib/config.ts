@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  UPLOAD_MAX_DOCUMENT_MB: positiveInt.default(25),
+  UPLOAD_MAX_IMAGE_MB: positiveInt.default(5),
+  UPLOAD_ALLOW_CSV: flag.default(true),
+  UPLOAD_MAX_CONCURRENT: positiveInt.max(256).default(10),
+  CHAT_MAX_DOCUMENTS: positiveInt.default(50),
+  CHAT_MAX_UPLOAD_MB: positiveInt.default(100),
+  QUOTA_USER_MB: positiveInt.default(1024),
+  QUOTA_TENANT_MB: positiveInt.default(10 * 1024),
+  FILE_STORAGE_DIR: z.string().min(1).default('.data/files'),
+});
+
+/** Upload limits and quotas: upstream's defaults, plus per-user and per-tenant storage quotas. */
+export interface AttachmentConfig {
+  maxDocumentBytes: number;
+  maxImageBytes: number;
+  allowCsvUpload: boolean;
+  /** Uploads in flight per process; more answer 503 with Retry-After. */
+  maxConcurrentUploads: number;
+  /** Counts every document that is not deleted, failed ones included, as upstream. */
+  maxDocumentsPerChat: number;
+  maxTotalBytesPerChat: number;
+  userQuotaBytes: number;
+  tenantQuotaBytes: number;
+  /** The losers of the vector-store creation race wait this long between looks (upstream's). */
+  vectorStorePollDelaysMs: readonly number[];
+  /** How often, and how long, to ask the provider whether a document is searchable yet. */
+  indexingPollIntervalMs: number;
+  indexingTimeoutMs: number;
+  fileStorageDir: string;
+}
+
+export function loadAttachmentConfig(
+  env: Record<string, string | undefined> = process.env,
+): AttachmentConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid upload configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    maxDocumentBytes: e.UPLOAD_MAX_DOCUMENT_MB * MiB,
+    maxImageBytes: e.UPLOAD_MAX_IMAGE_MB * MiB,
+    allowCsvUpload: e.UPLOAD_ALLOW_CSV,
+    maxConcurrentUploads: e.UPLOAD_MAX_CONCURRENT,
+    maxDocumentsPerChat: e.CHAT_MAX_DOCUMENTS,
+    maxTotalBytesPerChat: e.CHAT_MAX_UPLOAD_MB * MiB,
+    userQuotaBytes: e.QUOTA_USER_MB * MiB,
+    tenantQuotaBytes: e.QUOTA_TENANT_MB * MiB,
+    vectorStorePollDelaysMs: [100, 200, 400, 800, 1600],
+    indexingPollIntervalMs: 500,
+    indexingTimeoutMs: 10 * 60_000,
+    fileStorageDir: e.FILE_STORAGE_DIR,
+  };
+}

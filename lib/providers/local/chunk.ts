@@ -1,0 +1,119 @@
+/**
+ * Passages of roughly MIN..MAX characters for the full-text index: long enough to answer from,
+ * short enough that a citation points somewhere specific. Consecutive passages share up to
+ * OVERLAP characters so a sentence cut off at one edge is whole in the next.
+ */
+const MIN = 800;
+const MAX = 1200;
+const OVERLAP = 200;
+
+interface Unit {
+  text: string;
+  /** What joins this unit to the one before it in the source: a paragraph or line break, a space. */
+  sep: string;
+}
+
+export function chunkText(raw: string): string[] {
+  const chunks: string[] = [];
+  let current: Unit[] = [];
+  let length = 0;
+  // How many leading units of `current` were already emitted (the overlap).
+  let repeated = 0;
+  for (const unit of units(normalize(raw))) {
+    while (current.length > 0 && length + unit.sep.length + unit.text.length > MAX) {
+      if (repeated === current.length) {
+        current.shift();
+        repeated--;
+      } else {
+        const cut = cutIndex(current, repeated);
+        const emitted = current.slice(0, cut);
+        chunks.push(join(emitted));
+        const overlap = tail(emitted);
+        current = [...overlap, ...current.slice(cut)];
+        repeated = overlap.length;
+      }
+      length = join(current).length;
+    }
+    length += (current.length === 0 ? 0 : unit.sep.length) + unit.text.length;
+    current.push(unit);
+  }
+  if (current.length > repeated) chunks.push(join(current));
+  return chunks;
+}
+
+function normalize(text: string): string {
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .replace(/\0/g, '') // Postgres text cannot hold NUL.
+      // Line by line, not with a regex, which would be quadratic on long runs of spaces.
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      // Leading indentation is kept: it carries meaning in code.
+      .replace(/^\n+/, '')
+      .trimEnd()
+  );
+}
+
+/** Paragraphs split into sentences (or lines), and anything still too long split at spaces. */
+function units(text: string): Unit[] {
+  const out: Unit[] = [];
+  for (const [p, paragraph] of text.split('\n\n').entries()) {
+    // The capture keeps each separator (a sentence-ending space or a line break) between the pieces.
+    const pieces = paragraph.split(/((?<=[.!?]["')\]]?) |\n)/);
+    let sep = p === 0 ? '' : '\n\n';
+    for (let i = 0; i < pieces.length; i += 2) {
+      out.push(...splitLong(pieces[i] ?? '', sep));
+      sep = pieces[i + 1] ?? '';
+    }
+  }
+  return out;
+}
+
+function splitLong(text: string, sep: string): Unit[] {
+  const parts: Unit[] = [];
+  let rest = text;
+  let nextSep = sep;
+  while (rest.length > MAX) {
+    // Prefer a space; a long token with none is cut hard and joins back with nothing.
+    const space = rest.lastIndexOf(' ', MAX);
+    const at = space > 0 ? space : MAX;
+    parts.push({ text: rest.slice(0, at), sep: nextSep });
+    nextSep = space > 0 ? ' ' : '';
+    rest = rest.slice(space > 0 ? at + 1 : at);
+  }
+  if (rest !== '') parts.push({ text: rest, sep: nextSep });
+  return parts;
+}
+
+const join = (list: Unit[]) => list.map((u, i) => (i === 0 ? u.text : u.sep + u.text)).join('');
+
+/**
+ * Where to end the passage: at the last paragraph start that still leaves it at least MIN long,
+ * else after everything collected so far. Always past the overlap, so each passage has new text.
+ */
+function cutIndex(list: Unit[], repeated: number): number {
+  let cut = list.length;
+  let length = 0;
+  for (const [i, unit] of list.entries()) {
+    if (i > repeated && unit.sep === '\n\n' && length >= MIN) cut = i;
+    length += (i === 0 ? 0 : unit.sep.length) + unit.text.length;
+  }
+  return cut;
+}
+
+/** The trailing sentences of a passage, up to OVERLAP characters, to repeat at the next one's start. */
+function tail(list: Unit[]): Unit[] {
+  let start = list.length;
+  let length = 0;
+  while (start > 1) {
+    const unit = list[start - 1] as Unit;
+    const joiner = start < list.length ? (list[start] as Unit).sep.length : 0;
+    if (length + unit.text.length + joiner > OVERLAP) break;
+    length += unit.text.length + joiner;
+    start--;
+  }
+  return list.slice(start);
+}

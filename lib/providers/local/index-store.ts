@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { pgErrorCode } from '../../db/errors';
+import { localChunks, localVectorStoreFiles, localVectorStores } from '../../db/schema';
+import { ProviderError, type VectorStoreFileStatus } from '../ports';
+
+const FOREIGN_KEY_VIOLATION = '23503';
+// Well under Postgres' 65535 bind parameters per statement at five columns a row.
+const INSERT_BATCH = 500;
+
+export type IndexOutcome = { chunks: string[] } | { error: string };
+
+export async function createStore(db: Db): Promise<string> {
+  const id = `lvs_${randomUUID()}`;
+  await db.insert(localVectorStores).values({ id });
+  return id;
+}
+
+/** Files and chunks go with it (ON DELETE CASCADE). */
+export async function deleteStore(db: Db, vectorStoreId: string): Promise<void> {
+  await db.delete(localVectorStores).where(eq(localVectorStores.id, vectorStoreId));
+}
+
+const fileRow = (vectorStoreId: string, fileId: string) =>
+  and(eq(localVectorStoreFiles.vectorStoreId, vectorStoreId), eq(localVectorStoreFiles.fileId, fileId));
+
+/**
+ * Puts the file in the store as `in_progress`, replacing an earlier entry's state and attributes.
+ * Search skips it until `finishIndexing`, so a re-add never serves a mix of old and new passages.
+ */
+export async function startIndexing(
+  db: Db,
+  vectorStoreId: string,
+  fileId: string,
+  attributes: Record<string, string>,
+): Promise<void> {
+  try {
+    await db
+      .insert(localVectorStoreFiles)
+      .values({ vectorStoreId, fileId, status: 'in_progress', attributes })
+      .onConflictDoUpdate({
+        target: [localVectorStoreFiles.vectorStoreId, localVectorStoreFiles.fileId],
+        set: { status: 'in_progress', attributes, lastError: null },
+      });
+  } catch (err) {
+    if (pgErrorCode(err) === FOREIGN_KEY_VIOLATION) {
+      throw new ProviderError('vector_store_failed', 'vector store not found', { status: 404, cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The passages and the final status land together, or not at all. */
+export async function finishIndexing(
+  db: Db,
+  vectorStoreId: string,
+  fileId: string,
+  attributes: Record<string, string>,
+  outcome: IndexOutcome,
+): Promise<void> {
+  const chunks = 'chunks' in outcome ? outcome.chunks : [];
+  await db.transaction(async (tx) => {
+    // Updating first takes the row lock, so two adds of one file replace chunks one after the other.
+    const [row] = await tx
+      .update(localVectorStoreFiles)
+      .set({
+        status: 'chunks' in outcome ? 'completed' : 'failed',
+        attributes,
+        lastError: 'error' in outcome ? outcome.error : null,
+      })
+      .where(fileRow(vectorStoreId, fileId))
+      .returning({ fileId: localVectorStoreFiles.fileId });
+    // Removed from the store while we were extracting: it stays removed.
+    if (!row) return;
+    await tx
+      .delete(localChunks)
+      .where(and(eq(localChunks.vectorStoreId, vectorStoreId), eq(localChunks.fileId, fileId)));
+    for (let start = 0; start < chunks.length; start += INSERT_BATCH) {
+      await tx
+        .insert(localChunks)
+        .values(
+          chunks
+            .slice(start, start + INSERT_BATCH)
+            .map((content, i) => ({ vectorStoreId, fileId, seq: start + i, content })),
+        );
+    }
+  });
+}
+
+export async function fileStatus(
+  db: Db,
+  vectorStoreId: string,
+  fileId: string,
+): Promise<VectorStoreFileStatus> {
+  const [row] = await db
+    .select({ status: localVectorStoreFiles.status })
+    .from(localVectorStoreFiles)
+    .where(fileRow(vectorStoreId, fileId));
+  if (!row) throw new ProviderError('indexing_failed', 'not found', { status: 404 });
+  return row.status;
+}
+
+export async function removeFile(db: Db, vectorStoreId: string, fileId: string): Promise<void> {
+  await db.delete(localVectorStoreFiles).where(fileRow(vectorStoreId, fileId));
+}
+
+/** Like OpenAI, deleting a file takes it out of every store that holds it. */
+export async function detachEverywhere(db: Db, fileId: string): Promise<void> {
+  await db.delete(localVectorStoreFiles).where(eq(localVectorStoreFiles.fileId, fileId));
+}

@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../../db';
+import { type AttachmentProvider, ProviderError } from '../ports';
+import { chunkText } from './chunk';
+import { extractorFor } from './extract';
+import {
+  createStore,
+  deleteStore,
+  detachEverywhere,
+  fileStatus,
+  finishIndexing,
+  type IndexOutcome,
+  removeFile,
+  startIndexing,
+} from './index-store';
+import { removeStoredFile, storedFileExists, storedFilePath, writeStoredFile } from './storage';
+
+export { type LocalSearchHit, searchLocalStore } from './search';
+
+/**
+ * The provider that needs no keys: files in a folder, "vector stores" as our own Postgres
+ * full-text index. It reports the same vector-store file states as OpenAI, so the attachment
+ * service treats every provider alike; indexing runs inside `addFile`, so by the time it resolves
+ * the status is already final.
+ */
+export function createLocalProvider(options: {
+  db: () => Promise<Db>;
+  storageDir: string;
+}): AttachmentProvider {
+  const storageDir = path.resolve(options.storageDir);
+  return {
+    id: 'local',
+    storageBackend: 'local',
+    files: {
+      upload: async ({ filename, body, signal }) => {
+        const target = storedFilePath(storageDir, filename);
+        if (!target) throw new ProviderError('upload_failed', 'invalid local file name', { status: 400 });
+        await writeStoredFile(target, body, signal);
+        return { providerFileId: filename };
+      },
+      delete: async (fileId) => {
+        const file = storedFilePath(storageDir, fileId);
+        // A name we would never store names nothing here: like an unknown id at OpenAI, it is gone.
+        if (!file) return;
+        await detachEverywhere(await options.db(), fileId);
+        await removeStoredFile(file);
+      },
+    },
+    vectorStores: {
+      create: async () => createStore(await options.db()),
+      addFile: async (vectorStoreId, fileId, attributes) => {
+        const file = storedFilePath(storageDir, fileId);
+        if (!file || !(await storedFileExists(file))) {
+          throw new ProviderError('indexing_failed', 'file not found', { status: 404 });
+        }
+        const db = await options.db();
+        await startIndexing(db, vectorStoreId, fileId, attributes);
+        await finishIndexing(db, vectorStoreId, fileId, attributes, await passages(file));
+      },
+      fileStatus: async (vectorStoreId, fileId) => fileStatus(await options.db(), vectorStoreId, fileId),
+      removeFile: async (vectorStoreId, fileId) => removeFile(await options.db(), vectorStoreId, fileId),
+      delete: async (vectorStoreId) => deleteStore(await options.db(), vectorStoreId),
+    },
+  };
+}
+
+/** The failure codes are what `last_error` shows: short, and free of the file's contents. */
+async function passages(file: string): Promise<IndexOutcome> {
+  const extract = extractorFor(file);
+  if (!extract) return { error: 'unsupported_file' };
+  let text: string;
+  try {
+    text = await extract(await readFile(file));
+  } catch {
+    return { error: 'extraction_failed' };
+  }
+  const chunks = chunkText(text);
+  return chunks.length > 0 ? { chunks } : { error: 'no_text' };
+}

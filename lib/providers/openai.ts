@@ -1,0 +1,108 @@
+import OpenAI, { APIConnectionError, APIError, AzureOpenAI, NotFoundError, toStreamingFile } from 'openai';
+import {
+  type AttachmentProvider,
+  ProviderError,
+  type ProviderErrorCode,
+  type VectorStoreFileStatus,
+} from './ports';
+
+/**
+ * The `openai` and `azure` adapters: the official SDK, uploads streamed with toStreamingFile
+ * (never toFile, which buffers the whole file).
+ */
+export function createOpenAIProvider(options: {
+  id: 'openai' | 'azure';
+  client: OpenAI;
+  storageBackend?: string;
+}): AttachmentProvider {
+  const { client, id } = options;
+  return {
+    id,
+    storageBackend: options.storageBackend ?? id,
+    files: {
+      upload: async ({ filename, contentType, body, signal }) => {
+        const file = await call('upload_failed', () =>
+          client.files.create(
+            { file: toStreamingFile(body, filename, { type: contentType }), purpose: 'assistants' },
+            { signal },
+          ),
+        );
+        return { providerFileId: file.id };
+      },
+      delete: (fileId) => gone('provider_unavailable', () => client.files.delete(fileId)),
+    },
+    vectorStores: {
+      create: async () =>
+        (await call('vector_store_failed', () => client.vectorStores.create({ name: 'mini-chat' }))).id,
+      addFile: async (vectorStoreId, fileId, attributes) => {
+        await call('indexing_failed', () =>
+          client.vectorStores.files.create(vectorStoreId, { file_id: fileId, attributes }),
+        );
+      },
+      fileStatus: async (vectorStoreId, fileId) =>
+        (
+          await call('indexing_failed', () =>
+            client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }),
+          )
+        ).status as VectorStoreFileStatus,
+      removeFile: (vectorStoreId, fileId) =>
+        gone('provider_unavailable', () =>
+          client.vectorStores.files.delete(fileId, { vector_store_id: vectorStoreId }),
+        ),
+      delete: (vectorStoreId) =>
+        gone('provider_unavailable', () => client.vectorStores.delete(vectorStoreId)),
+    },
+  };
+}
+
+/** Runs a provider call, turning SDK errors into ProviderErrors: 5xx and transport → unavailable. */
+async function call<T>(code: ProviderErrorCode, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof APIConnectionError) {
+      throw new ProviderError('provider_unavailable', `connection: ${err.message}`, { cause: err });
+    }
+    if (err instanceof APIError) {
+      const status = err.status;
+      const unavailable = status === undefined || status >= 500 || status === 429;
+      throw new ProviderError(unavailable ? 'provider_unavailable' : code, `${status}: ${err.message}`, {
+        status,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+/** Deletions are idempotent: a 404 means the object is already gone, which is what was asked. */
+async function gone(code: ProviderErrorCode, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await call(code, fn);
+  } catch (err) {
+    if (err instanceof ProviderError && err.cause instanceof NotFoundError) return;
+    throw err;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Retries are ours to decide: streamed uploads cannot be retried anyway, and polling is bounded. */
+const MAX_RETRIES = 2;
+
+export function openAIClientFromEnv(env: Env): OpenAI | undefined {
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  if (!apiKey) return undefined;
+  return new OpenAI({ apiKey, baseURL: env.OPENAI_BASE_URL?.trim() || undefined, maxRetries: MAX_RETRIES });
+}
+
+export function azureClientFromEnv(env: Env): OpenAI | undefined {
+  const endpoint = env.AZURE_OPENAI_ENDPOINT?.trim();
+  const apiKey = env.AZURE_OPENAI_API_KEY?.trim();
+  if (!endpoint || !apiKey) return undefined;
+  const apiVersion = env.AZURE_OPENAI_API_VERSION?.trim();
+  // Without a dated api-version, Azure's v1 API takes the plain client at {endpoint}/openai/v1.
+  return apiVersion
+    ? new AzureOpenAI({ endpoint, apiKey, apiVersion, maxRetries: MAX_RETRIES })
+    : new OpenAI({ baseURL: `${endpoint.replace(/\/+$/, '')}/openai/v1`, apiKey, maxRetries: MAX_RETRIES });
+}

@@ -1,0 +1,70 @@
+/**
+ * The narrow interfaces the attachment service needs from a provider. Adapters: `openai`,
+ * `azure` (the same SDK against Azure OpenAI) and `local` (a folder plus our own full-text index).
+ * Provider ids (file ids, vector store ids) cross these interfaces but never reach a client.
+ */
+
+export type ProviderId = 'openai' | 'azure' | 'local';
+
+export interface UploadInput {
+  /** The structured provider filename `{chat_id}_{attachment_id}.{ext}`. */
+  filename: string;
+  contentType: string;
+  /** The bytes as they arrive from the client; consumed once, never buffered whole. */
+  body: AsyncIterable<Uint8Array>;
+  signal?: AbortSignal;
+}
+
+export interface StoredFile {
+  providerFileId: string;
+}
+
+export interface FileStorage {
+  upload(input: UploadInput): Promise<StoredFile>;
+  /** Resolves when the file is gone, including when it was already gone. */
+  delete(providerFileId: string): Promise<void>;
+}
+
+export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
+
+export interface VectorStores {
+  create(): Promise<string>;
+  addFile(vectorStoreId: string, providerFileId: string, attributes: Record<string, string>): Promise<void>;
+  fileStatus(vectorStoreId: string, providerFileId: string): Promise<VectorStoreFileStatus>;
+  /** Resolves when the file is out of the store, including when it never was in it. */
+  removeFile(vectorStoreId: string, providerFileId: string): Promise<void>;
+  /** Resolves when the store is gone, including when it was already gone. */
+  delete(vectorStoreId: string): Promise<void>;
+}
+
+export interface AttachmentProvider {
+  readonly id: ProviderId;
+  /** The storage backend label recorded on each attachment row (upstream's `storage_backend`). */
+  readonly storageBackend: string;
+  readonly files: FileStorage;
+  readonly vectorStores: VectorStores;
+}
+
+export type ProviderErrorCode =
+  | 'provider_unavailable'
+  | 'upload_failed'
+  | 'vector_store_failed'
+  | 'indexing_failed'
+  | 'configuration_error';
+
+/**
+ * A provider call that failed. `message` is for logs only; it may hold a provider's raw words
+ * and ids, so it is never put in a response: the service answers with `code` alone.
+ */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: ProviderErrorCode,
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'ProviderError';
+    this.status = options.status;
+  }
+  readonly status: number | undefined;
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: './e2e',
+  workers: 1,
+  fullyParallel: false,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    // localhost, not 127.0.0.1: next-auth builds its redirects from this host.
+    baseURL: 'http://localhost:3100',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-dev-shm-usage',
+      ],
+    },
+  },
+  webServer: {
+    command: 'node node_modules/next/dist/bin/next start -p 3100',
+    url: 'http://localhost:3100/signin',
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: {
+      PGLITE_DIR: '.data/pglite-e2e',
+      AUTH_SECRET: 'e2e-only-secret-not-for-production-use-000',
+      NODE_ENV: 'production',
+    },
+  },
+});
