@@ -106,6 +106,18 @@ describe('files', () => {
     expect(fake.state().files).toEqual([]);
   });
 
+  it('answers 400 to a multipart body that ends mid-file and keeps serving', async () => {
+    const res = await fetch(`${fake.url}/files`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+      body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhalf a fi',
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/Malformed multipart/);
+    expect((await fetch(`${fake.url}/files`)).status).toBe(200);
+    expect(fake.state().files).toEqual([]);
+  });
+
   it('rejects an upload without a valid purpose', async () => {
     const file = await toFile(Buffer.from('x'), 'x.txt');
     await expect(client.files.create({ file, purpose: 'nonsense' as 'assistants' })).rejects.toBeInstanceOf(
@@ -124,7 +136,7 @@ describe('vector stores', () => {
   };
 
   it('indexes an attached file after the configured delay and keeps file_counts consistent', async () => {
-    fake.setIndexing({ delayMs: 150 });
+    fake.setIndexing({ delayMs: 300 });
     const store = await client.vectorStores.create({ name: 'chat-1', metadata: { chat: 'c1' } });
     expect(store).toMatchObject({ object: 'vector_store', name: 'chat-1', metadata: { chat: 'c1' } });
     expect(store.id).toMatch(/^vs_/);
@@ -143,7 +155,7 @@ describe('vector stores', () => {
       total: 1,
     });
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 350));
     const indexed = await client.vectorStores.files
       .retrieve(attached.id, { vector_store_id: store.id })
       .withResponse();
@@ -198,8 +210,11 @@ describe('vector stores', () => {
     });
   });
 
-  it('removes a file from a store without deleting the File, and deletes stores', async () => {
+  it('updates, lists and deletes stores; removing a store file keeps the File', async () => {
     const store = await client.vectorStores.create({ name: 'tmp' });
+    const renamed = await client.vectorStores.update(store.id, { name: 'renamed', metadata: { k: 'v' } });
+    expect(renamed).toMatchObject({ name: 'renamed', metadata: { k: 'v' } });
+    expect((await client.vectorStores.list()).data.map((s) => s.id)).toEqual([store.id]);
     const attached = await attach(store.id, 'keep.txt', 'keep', 'a1');
 
     const removed = await client.vectorStores.files.delete(attached.id, { vector_store_id: store.id });
@@ -364,6 +379,12 @@ describe('fault injection', () => {
     const polled = await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id });
     expect(polled.last_error?.code).toBe('unsupported_file');
 
+    const recorded = await (await fetch(`${fake.origin}/__fake/requests`)).json();
+    expect(recorded.at(-1)).toMatchObject({
+      method: 'GET',
+      endpoint: 'vector_stores.files.retrieve',
+      status: 200,
+    });
     const state = await (await fetch(`${fake.origin}/__fake/state`)).json();
     expect(state.vectorStores).toEqual([
       { id: store.id, name: 'http', files: [expect.objectContaining({ status: 'failed' })] },

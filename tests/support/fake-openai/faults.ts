@@ -58,20 +58,12 @@ export class Faults {
       return true;
     }
     if (!failure) return false;
-    const serverSide = failure.status >= 500;
-    throw new ApiError(
-      failure.status,
-      failure.message ??
-        (serverSide
-          ? 'The server had an error while processing your request. Sorry about that!'
-          : `Injected failure (${failure.status}).`),
-      {
-        type: failure.type ?? (serverSide ? 'server_error' : 'invalid_request_error'),
-        code: failure.code ?? null,
-        // Without this the SDK retries with backoff and a failure test costs seconds.
-        headers: { 'x-should-retry': 'false' },
-      },
-    );
+    throw new ApiError(failure.status, failure.message ?? `Injected failure (${failure.status}).`, {
+      type: failure.type ?? (failure.status >= 500 ? 'server_error' : 'invalid_request_error'),
+      code: failure.code ?? null,
+      // Without this the SDK retries with backoff and a failure test costs seconds.
+      headers: { 'x-should-retry': 'false' },
+    });
   }
 
   private entry(endpoint: string): EndpointFaults {

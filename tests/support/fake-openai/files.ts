@@ -1,6 +1,6 @@
 import { ApiError, type Context, paginate, type Router } from './http';
 import { parseMultipart } from './multipart';
-import { newId, type StoredFile } from './state';
+import { newId, nowSeconds, type StoredFile } from './state';
 
 const PURPOSES = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals']);
 
@@ -33,7 +33,7 @@ async function createFile({ req, state, azure }: Context) {
     filename: upload.filename,
     purpose,
     data: upload.data,
-    expiresAt: expiresIn ? Math.floor(Date.now() / 1000) + Number(expiresIn) : null,
+    expiresAt: expiresIn ? nowSeconds() + Number(expiresIn) : null,
   });
   return fileJson(file);
 }

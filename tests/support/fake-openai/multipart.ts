@@ -14,19 +14,13 @@ export interface MultipartForm {
  */
 export function parseMultipart(req: IncomingMessage): Promise<MultipartForm> {
   return new Promise((resolve, reject) => {
-    const fail = (message: string) => {
-      // Node discards an unread body by itself, but not one that something started reading; without this
-      // the rest of a malformed upload would stall the keep-alive connection.
-      req.unpipe();
-      req.resume();
-      reject(new ApiError(400, message));
-    };
     let parser: BusboyInstance;
     try {
       parser = busboy({ headers: req.headers as BusboyHeaders });
     } catch {
-      return fail('Expected a multipart/form-data request body.');
+      return reject(new ApiError(400, 'Expected a multipart/form-data request body.'));
     }
+    const malformed = (err: unknown) => reject(new ApiError(400, `Malformed multipart body: ${err}`));
     const fields: MultipartForm['fields'] = {};
     const parts: { name: string; filename: string; chunks: Buffer[] }[] = [];
     parser.on('field', (name, value) => {
@@ -36,6 +30,8 @@ export function parseMultipart(req: IncomingMessage): Promise<MultipartForm> {
       const part = { name, filename, chunks: [] as Buffer[] };
       parts.push(part);
       stream.on('data', (chunk: Buffer) => part.chunks.push(chunk));
+      // Busboy also fails the open part when a body ends mid-file; unheard, that would crash the process.
+      stream.on('error', malformed);
     });
     parser.on('finish', () => {
       const files = Object.fromEntries(
@@ -43,7 +39,7 @@ export function parseMultipart(req: IncomingMessage): Promise<MultipartForm> {
       );
       resolve({ fields, files });
     });
-    parser.on('error', (err) => fail(`Malformed multipart body: ${err}`));
+    parser.on('error', malformed);
     // A client that dies mid-upload leaves busboy waiting forever; settle so nothing is stored.
     req.on('close', () => {
       if (!req.complete) reject(new ApiError(400, 'The upload was interrupted.'));

@@ -68,7 +68,7 @@ export interface SearchDocument {
  * Deterministic keyword scoring: a chunk scores the share of distinct query words it contains. Ties keep
  * document then chunk order.
  */
-export function search(documents: SearchDocument[], queries: string[], maxResults: number, threshold = 0) {
+export function search(documents: SearchDocument[], queries: string[], maxResults: number) {
   const terms = words(queries.join(' '));
   const hits = documents.flatMap((doc) =>
     chunk(doc.text).map((text) => {
@@ -78,7 +78,7 @@ export function search(documents: SearchDocument[], queries: string[], maxResult
     }),
   );
   return hits
-    .filter((hit) => hit.score > 0 && hit.score >= threshold)
+    .filter((hit) => hit.score > 0)
     .sort((a, b) => b.score - a.score)
     .slice(0, maxResults)
     .map(({ doc, text, score }) => ({

@@ -43,7 +43,10 @@ export interface StoredVectorStore {
 }
 
 export interface IndexingOptions {
-  /** How long an attached file stays `in_progress`. 0: the create call answers `in_progress`, every later request sees the outcome. */
+  /**
+   * How long an attached file stays `in_progress` (default 0: the attach call itself answers `in_progress`,
+   * every later request sees the outcome).
+   */
   delayMs?: number;
   /** Files for which this returns true end up `failed` (null clears it). */
   failWhen?: ((file: { filename: string; purpose: string; bytes: number }) => boolean) | null;

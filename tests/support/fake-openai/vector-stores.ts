@@ -107,12 +107,10 @@ async function searchVectorStore({ state, params, json }: Context) {
       ? [{ fileId: file.id, filename: file.filename, attributes: entry.attributes, text }]
       : [];
   });
-  const ranking = isRecord(body.ranking_options) ? body.ranking_options : {};
-  const threshold = typeof ranking.score_threshold === 'number' ? ranking.score_threshold : 0;
   return {
     object: 'vector_store.search_results.page',
     search_query: queries,
-    data: search(documents, queries as string[], maxResults, threshold),
+    data: search(documents, queries as string[], maxResults),
     has_more: false,
     next_page: null,
   };

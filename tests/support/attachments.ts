@@ -1,0 +1,130 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import type { AttachmentDeps, UploadInput } from '@/lib/attachments/service';
+import { createUploadGate } from '@/lib/attachments/upload-gate';
+import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
+import { getDb } from '@/lib/db';
+import { chats } from '@/lib/db/schema';
+import { InMemoryMetrics } from '@/lib/metrics';
+import type { ModelEntry } from '@/lib/models/catalog';
+import { createLocalProvider } from '@/lib/providers/local';
+import { createOpenAIProvider } from '@/lib/providers/openai';
+import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
+import type { FakeOpenAI } from './fake-openai';
+import type { TestUser } from './fixtures';
+
+const model = (id: string, overrides: Partial<ModelEntry> = {}): ModelEntry => ({
+  id,
+  displayName: id,
+  provider: 'openai',
+  providerModel: id,
+  vision: true,
+  fileSearch: true,
+  codeInterpreter: true,
+  maxFileSizeMb: 25,
+  contextWindow: 128_000,
+  maxOutputTokens: 4_000,
+  ...overrides,
+});
+
+/** The catalog the attachment tests run against. */
+export const TEST_MODELS: ModelEntry[] = [
+  model('gpt-test'),
+  model('gpt-no-tools', { codeInterpreter: false }),
+  model('gpt-small', { maxFileSizeMb: 10 }),
+  model('azure-test', { provider: 'azure' }),
+  model('offline', { provider: 'offline', vision: false, codeInterpreter: false }),
+];
+
+export type TestDeps = AttachmentDeps & { metrics: InMemoryMetrics; storageDir: string };
+
+/** Attachment service dependencies wired to the fake OpenAI server and a temporary local folder. */
+export async function makeDeps(
+  fake: FakeOpenAI | undefined,
+  config: Partial<AttachmentConfig> = {},
+): Promise<TestDeps> {
+  const storageDir = mkdtempSync(path.join(tmpdir(), 'minichat-files-'));
+  const full: AttachmentConfig = {
+    ...loadAttachmentConfig({}),
+    indexingPollIntervalMs: 5,
+    indexingTimeoutMs: 5_000,
+    fileStorageDir: storageDir,
+    ...config,
+  };
+  const providers = new Map<ProviderId, AttachmentProvider>([
+    ['local', createLocalProvider({ db: getDb, storageDir })],
+  ]);
+  if (fake) {
+    providers.set(
+      'openai',
+      createOpenAIProvider({ id: 'openai', client: new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 }) }),
+    );
+    providers.set(
+      'azure',
+      createOpenAIProvider({
+        id: 'azure',
+        client: new OpenAI({ apiKey: 'test', baseURL: `${fake.origin}/openai/v1`, maxRetries: 0 }),
+      }),
+    );
+  }
+  return {
+    db: await getDb(),
+    config: full,
+    models: { find: (id) => TEST_MODELS.find((m) => m.id === id), fallbackProvider: 'openai' },
+    providers: (id) => {
+      const provider = providers.get(id);
+      if (!provider) throw new Error(`no ${id} provider in this test`);
+      return provider;
+    },
+    metrics: new InMemoryMetrics(),
+    gate: createUploadGate(full.maxConcurrentUploads),
+    sleep: async () => {},
+    storageDir,
+  };
+}
+
+export async function makeChat(user: TestUser, modelId = 'gpt-test'): Promise<string> {
+  const db = await getDb();
+  const [chat] = await db
+    .insert(chats)
+    .values({ tenantId: user.caller.tenantId, userId: user.caller.userId, model: modelId, title: 'files' })
+    .returning();
+  return (chat as { id: string }).id;
+}
+
+async function* chunked(bytes: Buffer, size: number, pause?: Promise<void>): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += size) {
+    if (offset > 0 && pause) await pause;
+    yield bytes.subarray(offset, offset + size);
+  }
+}
+
+/**
+ * An upload as the route hands it over. `hint` is the request's Content-Length: by default the
+ * file's size plus a little multipart framing; null for a chunked request.
+ */
+export function fileInput(
+  content: Buffer | string,
+  options: {
+    filename?: string;
+    type?: string;
+    hint?: number | null;
+    chunkSize?: number;
+    /** Held before the second chunk, to keep the upload in flight. */
+    pause?: Promise<void>;
+    signal?: AbortSignal;
+  } = {},
+): UploadInput {
+  const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
+  return {
+    sizeHint: options.hint === undefined ? bytes.length + 200 : options.hint,
+    signal: options.signal,
+    openFile: async () => ({
+      filename: options.filename ?? 'notes.txt',
+      contentType: options.type ?? 'text/plain',
+      body: chunked(bytes, options.chunkSize ?? 16 * 1024, options.pause),
+    }),
+  };
+}
