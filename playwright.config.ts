@@ -1,5 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
+/** Where the fake OpenAI server listens during the browser tests (e2e/helpers.ts steers it). */
+export const FAKE_OPENAI_PORT = 3199;
+export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
+
 export default defineConfig({
   testDir: './e2e',
   workers: 1,
@@ -28,15 +32,29 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: 'node node_modules/next/dist/bin/next start -p 3100',
-    url: 'http://localhost:3100/signin',
-    reuseExistingServer: false,
-    timeout: 120_000,
-    env: {
-      PGLITE_DIR: '.data/pglite-e2e',
-      AUTH_SECRET: 'e2e-only-secret-not-for-production-use-000',
-      NODE_ENV: 'production',
+  webServer: [
+    {
+      // The fake OpenAI server the app talks to; tests steer it through its /__fake control plane.
+      command: `node --import tsx tests/support/fake-openai/main.ts --port ${FAKE_OPENAI_PORT}`,
+      url: `${FAKE_OPENAI_ORIGIN}/__fake/state`,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: 'node node_modules/next/dist/bin/next start -p 3100',
+      url: 'http://localhost:3100/signin',
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: {
+        PGLITE_DIR: '.data/pglite-e2e',
+        FILE_STORAGE_DIR: '.data/files-e2e',
+        AUTH_SECRET: 'e2e-only-secret-not-for-production-use-000',
+        NODE_ENV: 'production',
+        OPENAI_API_KEY: 'e2e-test-key',
+        OPENAI_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,
+        // New chats stay keyless unless a test picks an OpenAI model.
+        DEFAULT_MODEL: 'offline',
+      },
+    },
+  ],
 });

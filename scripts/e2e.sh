@@ -8,6 +8,6 @@ CHROMIUM_PATH=$(bash scripts/find-chromium.sh)
 export CHROMIUM_PATH
 echo "e2e: using $CHROMIUM_PATH"
 
-rm -rf .data/pglite-e2e .data/pglite-e2e.lock
+rm -rf .data/pglite-e2e .data/pglite-e2e.lock .data/files-e2e
 npx next build
 npx playwright test "$@"

@@ -106,7 +106,9 @@ function toolStatus(supported: boolean | undefined, disabled: boolean | undefine
 /**
  * Locks what an upload's limits are counted over, always in the same order (chat, user, tenant)
  * so that concurrent uploads queue instead of deadlocking. The chat lock serializes uploads to a
- * chat; the user and tenant locks make the quotas race-free across chats.
+ * chat; the user and tenant locks make the quotas race-free across chats. FOR NO KEY UPDATE, not
+ * FOR UPDATE: inserts that reference these rows take FOR KEY SHARE for their foreign keys, which
+ * FOR UPDATE would block, closing a deadlock cycle with an upload holding the next lock.
  */
 export async function lockForUpload(
   tx: Queryable,
@@ -116,10 +118,10 @@ export async function lockForUpload(
     .select({ id: chats.id, deletedAt: chats.deletedAt })
     .from(chats)
     .where(and(eq(chats.id, ids.chatId), eq(chats.tenantId, ids.tenantId)))
-    .for('update');
+    .for('no key update');
   if (!chat || chat.deletedAt) throw notFound('Chat');
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, ids.userId)).for('update');
-  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ids.tenantId)).for('update');
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, ids.userId)).for('no key update');
+  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ids.tenantId)).for('no key update');
 }
 
 /** The purposes an upload keeps after the chat's model and the tenant's kill switches have their say. */

@@ -49,8 +49,10 @@ async function failure(promise: Promise<unknown>): Promise<AppError> {
   throw new Error('expected an AppError');
 }
 
-const row = async (id: string) => (await (await getDb()).select().from(attachments).where(eq(attachments.id, id)))[0];
-const rowsOf = async (chatId: string) => (await getDb()).select().from(attachments).where(eq(attachments.chatId, chatId));
+const row = async (id: string) =>
+  (await (await getDb()).select().from(attachments).where(eq(attachments.id, id)))[0];
+const rowsOf = async (chatId: string) =>
+  (await getDb()).select().from(attachments).where(eq(attachments.chatId, chatId));
 
 async function upload(chatId: string, ...args: Parameters<typeof fileInput>): Promise<UploadOutcome> {
   return uploadFile(deps, user.caller, chatId, fileInput(...args));
@@ -103,16 +105,30 @@ describe('uploading a document (B1, E1, B3, E5)', () => {
     expect((await getAttachment(deps, user.caller, chatId, attachment.id)).status).toBe('uploaded');
 
     const [file] = fake.state().files;
-    expect(file).toMatchObject({ filename: `${chatId}_${attachment.id}.txt`, purpose: 'assistants', bytes: Buffer.byteLength(text) });
+    expect(file).toMatchObject({
+      filename: `${chatId}_${attachment.id}.txt`,
+      purpose: 'assistants',
+      bytes: Buffer.byteLength(text),
+    });
     expect(fake.fileContent(file?.id as string)?.toString()).toBe(text);
     const [store] = fake.state().vectorStores;
-    expect(store?.files).toEqual([{ id: file?.id, status: 'in_progress', attributes: { attachment_id: attachment.id } }]);
+    expect(store?.files).toEqual([
+      { id: file?.id, status: 'in_progress', attributes: { attachment_id: attachment.id } },
+    ]);
 
     await indexing?.();
     expect((await getAttachment(deps, user.caller, chatId, attachment.id)).status).toBe('ready');
     const stored = await row(attachment.id);
-    expect(stored).toMatchObject({ storageBackend: 'openai', provider: 'openai', forFileSearch: true, forCodeInterpreter: false });
-    const [vs] = await (await getDb()).select().from(chatVectorStores).where(eq(chatVectorStores.chatId, chatId));
+    expect(stored).toMatchObject({
+      storageBackend: 'openai',
+      provider: 'openai',
+      forFileSearch: true,
+      forCodeInterpreter: false,
+    });
+    const [vs] = await (await getDb())
+      .select()
+      .from(chatVectorStores)
+      .where(eq(chatVectorStores.chatId, chatId));
     expect(vs?.vectorStoreId).toBe(store?.id);
   });
 
@@ -128,16 +144,25 @@ describe('uploading a document (B1, E1, B3, E5)', () => {
 
   it('strips the charset parameter and remaps CSV to text (C6)', async () => {
     const chatId = await makeChat(user);
-    const a = await uploadReady(chatId, 'a,b\n1,2\n', { filename: 'data.csv', type: 'text/csv; charset=utf-8' });
+    const a = await uploadReady(chatId, 'a,b\n1,2\n', {
+      filename: 'data.csv',
+      type: 'text/csv; charset=utf-8',
+    });
     expect(a).toMatchObject({ content_type: 'text/plain', filename: 'data.csv', status: 'ready' });
     expect(fake.state().files[0]?.filename).toMatch(/\.txt$/);
-    const b = await uploadReady(chatId, '{"a":1}', { filename: 'x.json', type: 'Application/JSON; charset=UTF-8' });
+    const b = await uploadReady(chatId, '{"a":1}', {
+      filename: 'x.json',
+      type: 'Application/JSON; charset=UTF-8',
+    });
     expect(b.content_type).toBe('application/json');
   });
 
   it('infers the type of an octet-stream from the extension', async () => {
     const chatId = await makeChat(user);
-    const a = await uploadReady(chatId, 'fn main() {}', { filename: 'main.rs', type: 'application/octet-stream' });
+    const a = await uploadReady(chatId, 'fn main() {}', {
+      filename: 'main.rs',
+      type: 'application/octet-stream',
+    });
     expect(a.content_type).toBe('text/x-rust');
   });
 
@@ -152,7 +177,10 @@ describe('uploading images and spreadsheets (B2)', () => {
   it('makes an image ready at once with a thumbnail and no vector store', async () => {
     const chatId = await makeChat(user);
     const image = await png(256, 128);
-    const { attachment, indexing } = await upload(chatId, image, { filename: 'chart.png', type: 'image/png' });
+    const { attachment, indexing } = await upload(chatId, image, {
+      filename: 'chart.png',
+      type: 'image/png',
+    });
     expect(indexing).toBeUndefined();
     expect(attachment).toMatchObject({ status: 'ready', kind: 'image', size_bytes: image.length });
     expect(attachment.img_thumbnail).toMatchObject({ content_type: 'image/webp', width: 128, height: 64 });
@@ -178,7 +206,9 @@ describe('uploading images and spreadsheets (B2)', () => {
 describe('refusing uploads (C1–C5)', () => {
   it('refuses unsupported types without writing anything', async () => {
     const chatId = await makeChat(user);
-    const err = await failure(upload(chatId, 'MZ...', { filename: 'setup.exe', type: 'application/x-msdownload' }));
+    const err = await failure(
+      upload(chatId, 'MZ...', { filename: 'setup.exe', type: 'application/x-msdownload' }),
+    );
     expect(err).toMatchObject({ code: 'unsupported_file_type', status: 415 });
     expect(await rowsOf(chatId)).toHaveLength(0);
     expect(fake.requests).toHaveLength(0);
@@ -195,7 +225,11 @@ describe('refusing uploads (C1–C5)', () => {
 
   it('fails a text file whose invalid bytes come after the head, and removes nothing it kept', async () => {
     const chatId = await makeChat(user);
-    const bytes = Buffer.concat([Buffer.alloc(100_000, 'a'), Buffer.from([0xff, 0xfe]), Buffer.alloc(10, 'b')]);
+    const bytes = Buffer.concat([
+      Buffer.alloc(100_000, 'a'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.alloc(10, 'b'),
+    ]);
     const err = await failure(upload(chatId, bytes, { filename: 'log.txt' }));
     expect(err.code).toBe('content_type_mismatch');
     const [failed] = await rowsOf(chatId);
@@ -220,7 +254,9 @@ describe('refusing uploads (C1–C5)', () => {
     const err = await failure(upload(chatId, 'three'));
     expect(err).toMatchObject({ code: 'document_limit_exceeded', status: 400 });
     // Images do not count as documents.
-    expect((await upload(chatId, await png(), { filename: 'p.png', type: 'image/png' })).attachment.status).toBe('ready');
+    expect(
+      (await upload(chatId, await png(), { filename: 'p.png', type: 'image/png' })).attachment.status,
+    ).toBe('ready');
   });
 
   it('refuses before uploading when the size hint breaks the chat total (C4)', async () => {
@@ -273,7 +309,9 @@ describe('size limits', () => {
 
   it('answers 413 for an image over the image limit, by its hint', async () => {
     const chatId = await makeChat(user);
-    const err = await failure(upload(chatId, Buffer.alloc(10), { filename: 'a.png', type: 'image/png', hint: 7 * 1024 * 1024 }));
+    const err = await failure(
+      upload(chatId, Buffer.alloc(10), { filename: 'a.png', type: 'image/png', hint: 7 * 1024 * 1024 }),
+    );
     expect(err.code).toBe('file_too_large');
     expect(await rowsOf(chatId)).toHaveLength(0);
   });
@@ -305,7 +343,11 @@ describe('quotas beyond upstream', () => {
     const b = await makeChat(user);
     await uploadReady(a, Buffer.alloc(200 * 1024, 'a'));
     const err = await failure(upload(b, Buffer.alloc(200 * 1024, 'b')));
-    expect(err).toMatchObject({ code: 'storage_quota_exceeded', status: 400, extensions: { quota_scope: 'user' } });
+    expect(err).toMatchObject({
+      code: 'storage_quota_exceeded',
+      status: 400,
+      extensions: { quota_scope: 'user' },
+    });
     // Another user of the tenant has their own quota.
     const colleague = await makeUser({ tenant: user.tenant });
     const c = await makeChat(colleague);
@@ -316,7 +358,9 @@ describe('quotas beyond upstream', () => {
     deps = await makeDeps(fake, { tenantQuotaBytes: 300 * 1024 });
     await uploadReady(await makeChat(user), Buffer.alloc(200 * 1024, 'a'));
     const colleague = await makeUser({ tenant: user.tenant });
-    const err = await failure(uploadFile(deps, colleague.caller, await makeChat(colleague), fileInput(Buffer.alloc(200 * 1024, 'b'))));
+    const err = await failure(
+      uploadFile(deps, colleague.caller, await makeChat(colleague), fileInput(Buffer.alloc(200 * 1024, 'b'))),
+    );
     expect(err).toMatchObject({ code: 'storage_quota_exceeded', extensions: { quota_scope: 'tenant' } });
     const limits = await getUploadLimits(deps, colleague.caller, await makeChat(colleague));
     expect(limits.quotas.tenant).toEqual({ used: 200 * 1024, limit: 300 * 1024, remaining: 100 * 1024 });
@@ -361,13 +405,17 @@ describe('kill switches and tools', () => {
     expect((await failure(upload(chatId, xlsx(), { filename: 'a.xlsx', type: XLSX_TYPE }))).code).toBe(
       'code_interpreter_unavailable',
     );
-    expect((await getUploadLimits(deps, user.caller, chatId)).accepted_types.map((t) => t.mime)).not.toContain(XLSX_TYPE);
+    expect(
+      (await getUploadLimits(deps, user.caller, chatId)).accepted_types.map((t) => t.mime),
+    ).not.toContain(XLSX_TYPE);
 
     const gone = await makeChat(user, 'a-model-no-longer-in-the-catalog');
     const unknown = await failure(upload(gone, xlsx(), { filename: 'a.xlsx', type: XLSX_TYPE }));
     expect(unknown).toMatchObject({ code: 'service_unavailable', status: 503 });
     // Config limits apply to a chat whose model is unknown.
-    expect((await getUploadLimits(deps, user.caller, gone)).max_bytes.document).toBe(deps.config.maxDocumentBytes);
+    expect((await getUploadLimits(deps, user.caller, gone)).max_bytes.document).toBe(
+      deps.config.maxDocumentBytes,
+    );
   });
 });
 
@@ -435,7 +483,9 @@ describe('provider failures (D1, D2, REAL-2, REAL-3)', () => {
 
   it('waits for a store another upload is creating, then times out with Retry-After', async () => {
     const chatId = await makeChat(user);
-    await (await getDb()).insert(chatVectorStores).values({ tenantId: user.caller.tenantId, chatId, provider: 'openai' });
+    await (await getDb())
+      .insert(chatVectorStores)
+      .values({ tenantId: user.caller.tenantId, chatId, provider: 'openai' });
     const err = await failure(upload(chatId, 'x'));
     expect(err).toMatchObject({ code: 'vector_store_timeout', status: 503, headers: { 'retry-after': '3' } });
     expect(fake.requests.filter((r) => r.endpoint === 'vector_stores.create')).toHaveLength(0);
@@ -463,7 +513,10 @@ describe('provider failures (D1, D2, REAL-2, REAL-3)', () => {
 describe('the local provider (no keys)', () => {
   it('indexes a document in our own full-text index and makes it ready', async () => {
     const chatId = await makeChat(user, 'offline');
-    const a = await uploadReady(chatId, pdf('Hello refund policy'), { filename: 'policy.pdf', type: 'application/pdf' });
+    const a = await uploadReady(chatId, pdf('Hello refund policy'), {
+      filename: 'policy.pdf',
+      type: 'application/pdf',
+    });
     expect(a.status).toBe('ready');
     expect(await row(a.id)).toMatchObject({ provider: 'local', storageBackend: 'local' });
     expect(fake.requests).toHaveLength(0);
@@ -508,7 +561,10 @@ describe('deleting attachments (F1–F6)', () => {
       (j) => (j.payload as { attachment_id: string }).attachment_id === a.id,
     );
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ kind: 'attachment_deleted', payload: { chat_id: chatId, tenant_id: user.caller.tenantId } });
+    expect(jobs[0]).toMatchObject({
+      kind: 'attachment_deleted',
+      payload: { chat_id: chatId, tenant_id: user.caller.tenantId },
+    });
   });
 
   it('refuses an attachment a message was sent with, as 409 attachment_locked', async () => {
@@ -521,7 +577,12 @@ describe('deleting attachments (F1–F6)', () => {
       .returning();
     await db
       .insert(messageAttachments)
-      .values({ tenantId: user.caller.tenantId, chatId, messageId: message?.id as string, attachmentId: a.id });
+      .values({
+        tenantId: user.caller.tenantId,
+        chatId,
+        messageId: message?.id as string,
+        attachmentId: a.id,
+      });
     const err = await failure(deleteAttachment(deps, user.caller, chatId, a.id));
     expect(err).toMatchObject({ code: 'attachment_locked', status: 409 });
     expect((await row(a.id))?.deletedAt).toBeNull();
@@ -568,7 +629,11 @@ describe('upload concurrency', () => {
     const { done: first, release } = uploadInFlight(chatId);
     await waitForRow(chatId);
     const err = await failure(upload(chatId, 'second'));
-    expect(err).toMatchObject({ code: 'upload_concurrency_limit', status: 503, headers: { 'retry-after': '5' } });
+    expect(err).toMatchObject({
+      code: 'upload_concurrency_limit',
+      status: 503,
+      headers: { 'retry-after': '5' },
+    });
     release();
     await first;
     expect((await upload(chatId, 'third')).attachment.status).toBe('uploaded');

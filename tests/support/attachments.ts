@@ -59,7 +59,10 @@ export async function makeDeps(
   if (fake) {
     providers.set(
       'openai',
-      createOpenAIProvider({ id: 'openai', client: new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 }) }),
+      createOpenAIProvider({
+        id: 'openai',
+        client: new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 }),
+      }),
     );
     providers.set(
       'azure',
