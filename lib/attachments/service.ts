@@ -150,19 +150,19 @@ export async function uploadFile(
   }
 }
 
+/** A file the upload's type, switches and tools let through. */
+interface AdmittedFile {
+  filename: string;
+  rule: FileTypeRule;
+  purposes: Purpose[];
+}
+
 /** The admitted upload: content check, the pending row, the bytes to the provider, then settling. */
 async function storeFile(
   deps: AttachmentDeps,
   scope: AccessScope,
   ctx: UploadContext,
-  file: {
-    filename: string;
-    rule: FileTypeRule;
-    purposes: Purpose[];
-    maxBytes: number;
-    sizeHint: number | null;
-    body: AsyncIterable<Uint8Array>;
-  },
+  file: AdmittedFile & { maxBytes: number; sizeHint: number | null; body: AsyncIterable<Uint8Array> },
   signal: AbortSignal | undefined,
 ): Promise<UploadOutcome> {
   const { filename, rule, purposes, maxBytes } = file;
@@ -254,13 +254,7 @@ async function insertPending(
   deps: AttachmentDeps,
   scope: AccessScope,
   ctx: UploadContext,
-  file: {
-    filename: string;
-    rule: FileTypeRule;
-    purposes: Purpose[];
-    provider: AttachmentProvider;
-    estimate: number;
-  },
+  file: AdmittedFile & { provider: AttachmentProvider; estimate: number },
 ): Promise<Attachment> {
   const ids = { tenantId: scope.tenantId, chatId: ctx.chat.id, userId: scope.userId };
   try {

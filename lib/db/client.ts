@@ -104,24 +104,33 @@ async function openPglite(dir: string): Promise<Database> {
   }
 }
 
+const poolSize = () => Number(process.env.DATABASE_POOL_MAX ?? 10);
+
+/** The pg and Neon pools share one shape: a drizzle instance over a pool, its migrator, and end(). */
+function pooled(
+  driver: 'pg' | 'neon',
+  pool: { on(event: 'error', listener: (err: Error) => void): unknown; end(): Promise<void> },
+  db: Db,
+  migrate: (db: never, options: { migrationsFolder: string }) => Promise<void>,
+): Database {
+  // An idle client losing its connection must not take the process down with it.
+  pool.on('error', (err) =>
+    console.error(JSON.stringify({ level: 'error', msg: `${driver} pool error`, err: err.message })),
+  );
+  return {
+    db,
+    driver,
+    migrate: () => migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pool.end(),
+  };
+}
+
 async function openNodePostgres(url: string): Promise<Database> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
-  // An idle client losing its connection must not take the process down with it.
-  pool.on('error', (err) =>
-    console.error(JSON.stringify({ level: 'error', msg: 'pg pool error', err: err.message })),
-  );
-  const db = drizzle({ client: pool, schema }) as unknown as Db;
-  return {
-    db,
-    driver: 'pg',
-    migrate: async () => {
-      await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
-    },
-    close: () => pool.end(),
-  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize() });
+  return pooled('pg', pool, drizzle({ client: pool, schema }) as unknown as Db, migrate);
 }
 
 async function openNeon(url: string, wsProxy?: string): Promise<Database> {
@@ -139,17 +148,6 @@ async function openNeon(url: string, wsProxy?: string): Promise<Database> {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
   }
-  const pool = new Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
-  pool.on('error', (err: Error) =>
-    console.error(JSON.stringify({ level: 'error', msg: 'neon pool error', err: err.message })),
-  );
-  const db = drizzle({ client: pool, schema }) as unknown as Db;
-  return {
-    db,
-    driver: 'neon',
-    migrate: async () => {
-      await migrate(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
-    },
-    close: () => pool.end(),
-  };
+  const pool = new Pool({ connectionString: url, max: poolSize() });
+  return pooled('neon', pool, drizzle({ client: pool, schema }) as unknown as Db, migrate);
 }

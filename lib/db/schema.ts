@@ -23,6 +23,16 @@ import { newId } from '../ids';
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
 const createdAt = () => ts('created_at').notNull().defaultNow();
 
+/** The owning tenant: every tenant-scoped row goes when its tenant goes. */
+const tenantRef = () =>
+  uuid('tenant_id')
+    .notNull()
+    .references(() => tenants.id, { onDelete: 'cascade' });
+const chatRef = () =>
+  uuid('chat_id')
+    .notNull()
+    .references(() => chats.id, { onDelete: 'cascade' });
+
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().$defaultFn(newId),
   slug: varchar('slug', { length: 63 }).notNull().unique('tenants_slug_uq'),
@@ -37,9 +47,7 @@ export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().$defaultFn(newId),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     email: varchar('email', { length: 320 }).notNull(),
     passwordHash: text('password_hash').notNull(),
     role: varchar('role', { length: 16, enum: userRoles }).notNull().default('member'),
@@ -72,9 +80,7 @@ export const chats = pgTable(
   'chats',
   {
     id: uuid('id').primaryKey().$defaultFn(newId),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -118,12 +124,8 @@ export const attachments = pgTable(
   'attachments',
   {
     id: uuid('id').primaryKey().$defaultFn(newId),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    chatId: uuid('chat_id')
-      .notNull()
-      .references(() => chats.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    chatId: chatRef(),
     uploadedByUserId: uuid('uploaded_by_user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -177,12 +179,8 @@ export const chatVectorStores = pgTable(
   'chat_vector_stores',
   {
     id: uuid('id').primaryKey().$defaultFn(newId),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    chatId: uuid('chat_id')
-      .notNull()
-      .references(() => chats.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    chatId: chatRef(),
     /** Null while the winner of the race is creating it at the provider. */
     vectorStoreId: varchar('vector_store_id', { length: 128 }),
     provider: varchar('provider', { length: 16 }).notNull(),
@@ -197,12 +195,8 @@ export const messages = pgTable(
   'messages',
   {
     id: uuid('id').primaryKey().$defaultFn(newId),
-    tenantId: uuid('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    chatId: uuid('chat_id')
-      .notNull()
-      .references(() => chats.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    chatId: chatRef(),
     role: varchar('role', { length: 16, enum: messageRoles }).notNull(),
     content: text('content').notNull(),
     requestId: uuid('request_id'),

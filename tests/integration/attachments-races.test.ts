@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
+import { fileInput, makeChat, makeDeps, type TestDeps, useFakeOpenAI } from '../support/attachments';
+import type { FakeOpenAI } from '../support/fake-openai';
 import { makeUser, type TestUser } from '../support/fixtures';
 
 // On PGlite (one connection) these run one after another and still must hold; on Postgres and
@@ -16,12 +16,9 @@ let fake: FakeOpenAI;
 let deps: TestDeps;
 let user: TestUser;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
+const server = useFakeOpenAI();
 beforeEach(async () => {
-  fake.reset();
+  fake = server();
   user = await makeUser();
 });
 

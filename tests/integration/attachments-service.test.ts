@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { getUploadLimits } from '@/lib/attachments/limits';
 import {
   deleteAttachment,
@@ -20,8 +20,8 @@ import {
   tenantSettings,
 } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
+import { fileInput, makeChat, makeDeps, type TestDeps, useFakeOpenAI } from '../support/attachments';
+import type { FakeOpenAI } from '../support/fake-openai';
 import { makeUser, type TestUser } from '../support/fixtures';
 import { pdf, png, XLSX_TYPE, xlsx } from '../support/sample-files';
 
@@ -29,12 +29,9 @@ let fake: FakeOpenAI;
 let deps: TestDeps;
 let user: TestUser;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-});
-afterAll(() => fake.close());
+const server = useFakeOpenAI();
 beforeEach(async () => {
-  fake.reset();
+  fake = server();
   deps = await makeDeps(fake);
   user = await makeUser();
 });
@@ -575,14 +572,12 @@ describe('deleting attachments (F1–F6)', () => {
       .insert(messages)
       .values({ tenantId: user.caller.tenantId, chatId, role: 'user', content: 'see attached' })
       .returning();
-    await db
-      .insert(messageAttachments)
-      .values({
-        tenantId: user.caller.tenantId,
-        chatId,
-        messageId: message?.id as string,
-        attachmentId: a.id,
-      });
+    await db.insert(messageAttachments).values({
+      tenantId: user.caller.tenantId,
+      chatId,
+      messageId: message?.id as string,
+      attachmentId: a.id,
+    });
     const err = await failure(deleteAttachment(deps, user.caller, chatId, a.id));
     expect(err).toMatchObject({ code: 'attachment_locked', status: 409 });
     expect((await row(a.id))?.deletedAt).toBeNull();

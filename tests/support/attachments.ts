@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AttachmentDeps, UploadInput } from '@/lib/attachments/service';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
@@ -12,7 +13,7 @@ import type { ModelEntry } from '@/lib/models/catalog';
 import { createLocalProvider } from '@/lib/providers/local';
 import { createOpenAIProvider } from '@/lib/providers/openai';
 import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
-import type { FakeOpenAI } from './fake-openai';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai';
 import type { TestUser } from './fixtures';
 
 const model = (id: string, overrides: Partial<ModelEntry> = {}): ModelEntry => ({
@@ -129,5 +130,19 @@ export function fileInput(
       contentType: options.type ?? 'text/plain',
       body: chunked(bytes, options.chunkSize ?? 16 * 1024, options.pause),
     }),
+  };
+}
+
+/** One fake OpenAI server for a test file, emptied before each test. */
+export function useFakeOpenAI(): () => FakeOpenAI {
+  let fake: FakeOpenAI | undefined;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+  });
+  afterAll(() => fake?.close());
+  beforeEach(() => fake?.reset());
+  return () => {
+    if (!fake) throw new Error('the fake OpenAI server is not running');
+    return fake;
   };
 }

@@ -1,0 +1,172 @@
+// bench/upload: a 25 MiB document uploaded through POST /api/chats/{id}/attachments of a
+// production server (next start) to the fake OpenAI provider, against a bare pass-through of the
+// same bytes to the same fake. Reports the server's peak RSS growth and both throughputs.
+//
+//   npm run build && npx tsx bench/upload.ts [--runs 5] [--mib 25]
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, mib: { type: 'string', default: '25' } } });
+const RUNS = Number(values.runs);
+const SIZE = Number(values.mib) * 1024 * 1024;
+const FAKE_PORT = 3291;
+const APP_PORT = 3292;
+const PASS_PORT = 3293;
+const CHUNK = 64 * 1024;
+
+const children: ChildProcess[] = [];
+const work = mkdtempSync(path.join(tmpdir(), 'bench-upload-'));
+const stopAll = () => {
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+};
+process.on('exit', stopAll);
+
+function start(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const check = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (ready.test(seen)) resolve(child);
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${seen}`)));
+  });
+}
+
+const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+/** Streams a multipart upload of SIZE bytes of text; resolves with the status and seconds taken. */
+function upload(port: number, pathname: string, token?: string): Promise<{ status: number; seconds: number; body: string }> {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const line = Buffer.alloc(CHUNK, 'lorem ipsum dolor sit amet, consectetur adipiscing elit\n');
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: pathname,
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + SIZE + tail.length,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, seconds: Number(process.hrtime.bigint() - started) / 1e9, body }),
+      );
+    });
+    req.on('error', reject);
+    let sent = 0;
+    req.write(head);
+    const pump = () => {
+      while (sent < SIZE) {
+        const piece = line.subarray(0, Math.min(CHUNK, SIZE - sent));
+        sent += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end(tail);
+    };
+    pump();
+  });
+}
+
+async function api(pathname: string, token: string, body: unknown) {
+  const res = await fetch(`http://127.0.0.1:${APP_PORT}${pathname}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as { id: string };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main() {
+  await start('node', ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(FAKE_PORT)], {}, /listening/);
+  const fakeUrl = `http://127.0.0.1:${FAKE_PORT}/v1`;
+  await start('node', ['--import', 'tsx', 'bench/passthrough-server.ts', '--port', String(PASS_PORT), '--target', fakeUrl], {}, /ready/);
+
+  const env = {
+    PGLITE_DIR: path.join(work, 'pglite'),
+    FILE_STORAGE_DIR: path.join(work, 'files'),
+    AUTH_SECRET: 'bench-only-secret-000000000000000000',
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: fakeUrl,
+    NODE_ENV: 'production' as const,
+  };
+  const cli = (script: string, args: string[]) =>
+    execFileSync('npx', ['tsx', script, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
+  cli('scripts/user-create.ts', ['--email', 'bench@example.test', '--password', 'bench-password', '--tenant', 'bench']);
+  const token = cli('scripts/token-create.ts', ['--email', 'bench@example.test']);
+
+  const app = await start('node', ['node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)], env, /Ready/);
+  const chat = await api('/api/chats', token, { model: 'gpt-4.1-mini' });
+  const route = `/api/chats/${chat.id}/attachments`;
+
+  // Warm up both paths (JIT, database, connection pools) before measuring.
+  const warm = await upload(APP_PORT, route, token);
+  if (warm.status !== 201) throw new Error(`warm-up upload failed: ${warm.status} ${warm.body}`);
+  await upload(PASS_PORT, '/');
+
+  const routeRuns: { seconds: number; growthKiB: number }[] = [];
+  const passRuns: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const pid = app.pid as number;
+    const baseline = rssKiB(pid);
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKiB(pid));
+    }, 10);
+    const result = await upload(APP_PORT, route, token);
+    clearInterval(sampler);
+    peak = Math.max(peak, rssKiB(pid));
+    if (result.status !== 201) throw new Error(`upload failed: ${result.status} ${result.body}`);
+    routeRuns.push({ seconds: result.seconds, growthKiB: peak - baseline });
+    const pass = await upload(PASS_PORT, '/');
+    if (pass.status !== 200) throw new Error(`pass-through failed: ${pass.status} ${pass.body}`);
+    passRuns.push(pass.seconds);
+  }
+
+  const mib = SIZE / 1024 / 1024;
+  const routeSeconds = median(routeRuns.map((r) => r.seconds));
+  const passSeconds = median(passRuns);
+  const peakGrowth = Math.max(...routeRuns.map((r) => r.growthKiB)) / 1024;
+  const ratio = passSeconds / routeSeconds;
+  console.log(`runs: ${RUNS} × ${mib} MiB text document`);
+  console.log(`route:        median ${routeSeconds.toFixed(3)} s = ${(mib / routeSeconds).toFixed(1)} MiB/s`);
+  console.log(`pass-through: median ${passSeconds.toFixed(3)} s = ${(mib / passSeconds).toFixed(1)} MiB/s`);
+  console.log(`throughput ratio route/pass-through: ${(ratio * 100).toFixed(0)}% (target ≥ 70%)`);
+  console.log(
+    `server peak RSS growth per upload: max ${peakGrowth.toFixed(1)} MiB (target < 8 MiB); runs: ${routeRuns
+      .map((r) => (r.growthKiB / 1024).toFixed(1))
+      .join(', ')} MiB`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
