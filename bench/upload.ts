@@ -99,6 +99,15 @@ async function api(pathname: string, token: string, body: unknown) {
   return (await res.json()) as { id: string };
 }
 
+/** Deleting each upload keeps the chat under its 100 MB total however many runs there are. */
+async function remove(pathname: string, token: string) {
+  const res = await fetch(`http://127.0.0.1:${APP_PORT}${pathname}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 204) throw new Error(`delete failed: ${res.status}`);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main() {
@@ -119,13 +128,14 @@ async function main() {
   cli('scripts/user-create.ts', ['--email', 'bench@example.test', '--password', 'bench-password', '--tenant', 'bench']);
   const token = cli('scripts/token-create.ts', ['--email', 'bench@example.test']);
 
-  const app = await start('node', ['node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)], env, /Ready/);
+  const app = await start('node', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)], env, /Ready/);
   const chat = await api('/api/chats', token, { model: 'gpt-4.1-mini' });
   const route = `/api/chats/${chat.id}/attachments`;
 
   // Warm up both paths (JIT, database, connection pools) before measuring.
   const warm = await upload(APP_PORT, route, token);
   if (warm.status !== 201) throw new Error(`warm-up upload failed: ${warm.status} ${warm.body}`);
+  await remove(`${route}/${(JSON.parse(warm.body) as { id: string }).id}`, token);
   await upload(PASS_PORT, '/');
 
   const routeRuns: { seconds: number; growthKiB: number }[] = [];
@@ -141,6 +151,7 @@ async function main() {
     clearInterval(sampler);
     peak = Math.max(peak, rssKiB(pid));
     if (result.status !== 201) throw new Error(`upload failed: ${result.status} ${result.body}`);
+    await remove(`${route}/${(JSON.parse(result.body) as { id: string }).id}`, token);
     routeRuns.push({ seconds: result.seconds, growthKiB: peak - baseline });
     const pass = await upload(PASS_PORT, '/');
     if (pass.status !== 200) throw new Error(`pass-through failed: ${pass.status} ${pass.body}`);

@@ -54,6 +54,8 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
+const BATCH_BYTES = 1024 * 1024;
+
 /** Thrown from inside the stream when it passes the byte limit, to stop the provider upload. */
 export class ByteLimitExceeded extends Error {
   constructor(readonly limit: number) {
@@ -109,14 +111,30 @@ export function meteredStream(
     }
   };
   async function* generate(): AsyncGenerator<Uint8Array> {
+    // Network chunks are ~64 KiB, and every chunk costs the SDK's multipart encoder a few
+    // generators and promises; handing it ~1 MiB batches cuts that per-chunk cost twentyfold.
+    let batch: Uint8Array[] = [];
+    let batched = 0;
+    const flush = () => {
+      const out = batch.length === 1 ? (batch[0] as Uint8Array) : Buffer.concat(batch, batched);
+      batch = [];
+      batched = 0;
+      return out;
+    };
     try {
-      if (head.head.byteLength > 0) yield pass(head.head);
+      if (head.head.byteLength > 0) {
+        batch.push(pass(head.head));
+        batched += head.head.byteLength;
+      }
       if (!head.ended) {
         for (let next = await read(); !next.done; next = await read()) {
-          if (next.value.byteLength > 0) yield pass(next.value);
+          batch.push(pass(next.value));
+          batched += next.value.byteLength;
+          if (batched >= BATCH_BYTES) yield flush();
         }
       }
       check(onEnd);
+      if (batched > 0) yield flush();
     } finally {
       // Stop reading the request when the provider side stops early.
       await head.rest.return?.();

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { fileTypeFromBuffer } from 'file-type';
 import { AppError } from '../errors';
 import type { FileTypeRule } from './mime';
@@ -94,26 +95,38 @@ async function checkTextHead(head: Uint8Array, isEnd: boolean): Promise<void> {
 }
 
 /**
+ * How many bytes at the end of `bytes` begin a UTF-8 sequence that the chunk does not finish
+ * (0 to 3): they are carried into the next chunk rather than judged half-read.
+ */
+function unfinishedTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
  * Checks a text upload chunk by chunk as it streams: UTF-8 (a BOM is valid UTF-8) without NUL.
- * The streaming decoder carries a multi-byte sequence split across chunks; `end()` rejects one
- * the file stops in the middle of.
+ * `isUtf8` validates in place; decoding to a string would allocate twice the file's size in
+ * garbage. A sequence split across chunks is carried over; `end()` rejects one the file stops
+ * in the middle of.
  */
 export function createTextValidator(): { push(chunk: Uint8Array): void; end(): void } {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const decode = (chunk?: Uint8Array) => {
-    try {
-      decoder.decode(chunk, { stream: chunk !== undefined });
-    } catch {
-      throw mismatch('The file content is not valid UTF-8 text.');
-    }
-  };
+  const invalid = () => mismatch('The file content is not valid UTF-8 text.');
+  let carry: Uint8Array | undefined;
   return {
     push(chunk) {
       if (chunk.includes(0)) throw mismatch('The file content contains NUL bytes, so it is not text.');
-      decode(chunk);
+      const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
+      const tail = unfinishedTail(bytes);
+      if (!isUtf8(bytes.subarray(0, bytes.length - tail))) throw invalid();
+      carry = tail > 0 ? bytes.slice(bytes.length - tail) : undefined;
     },
     end() {
-      decode();
+      if (carry) throw invalid();
     },
   };
 }

@@ -3,23 +3,6 @@ import type { AttachmentConfig } from '../config';
 import type { Queryable } from '../db';
 import { attachments } from '../db/schema';
 
-/** Bytes that count against limits: every attachment that is not deleted and did not fail. */
-const counted = (extra: SQL, excludeId?: string) =>
-  and(
-    extra,
-    isNull(attachments.deletedAt),
-    ne(attachments.status, 'failed'),
-    excludeId ? ne(attachments.id, excludeId) : undefined,
-  );
-
-const sumBytes = async (q: Queryable, where: SQL | undefined) =>
-  (
-    await q
-      .select({ n: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)` })
-      .from(attachments)
-      .where(where)
-  )[0]?.n ?? '0';
-
 export interface Usage {
   chatDocuments: number;
   chatBytes: number;
@@ -27,33 +10,40 @@ export interface Usage {
   tenantBytes: number;
 }
 
-/** What a chat, its user and their tenant hold now, optionally leaving one attachment out. */
+/**
+ * What a chat, its user and their tenant hold now, optionally leaving one attachment out, in one
+ * pass over the tenant's attachments. Documents count whatever their status (as upstream); bytes
+ * count everything that did not fail.
+ */
 export async function readUsage(
   q: Queryable,
   ids: { tenantId: string; chatId: string; userId: string },
   excludeId?: string,
 ): Promise<Usage> {
-  const [documents] = await q
-    .select({ n: sql<number>`count(*)::int` })
+  const inChat = sql`${attachments.chatId} = ${ids.chatId}`;
+  const counted = sql`${attachments.status} <> 'failed'`;
+  const bytes = (where: SQL) =>
+    sql<string>`coalesce(sum(${attachments.sizeBytes}) filter (where ${where}), 0)`;
+  const [row] = await q
+    .select({
+      chatDocuments: sql<number>`(count(*) filter (where ${inChat} and ${attachments.kind} = 'document'))::int`,
+      chatBytes: bytes(sql`${inChat} and ${counted}`),
+      userBytes: bytes(sql`${attachments.uploadedByUserId} = ${ids.userId} and ${counted}`),
+      tenantBytes: bytes(counted),
+    })
     .from(attachments)
     .where(
       and(
-        eq(attachments.chatId, ids.chatId),
-        eq(attachments.kind, 'document'),
+        eq(attachments.tenantId, ids.tenantId),
         isNull(attachments.deletedAt),
         excludeId ? ne(attachments.id, excludeId) : undefined,
       ),
     );
-  const [chatBytes, userBytes, tenantBytes] = await Promise.all([
-    sumBytes(q, counted(eq(attachments.chatId, ids.chatId), excludeId)),
-    sumBytes(q, counted(eq(attachments.uploadedByUserId, ids.userId), excludeId)),
-    sumBytes(q, counted(eq(attachments.tenantId, ids.tenantId), excludeId)),
-  ]);
   return {
-    chatDocuments: documents?.n ?? 0,
-    chatBytes: Number(chatBytes),
-    userBytes: Number(userBytes),
-    tenantBytes: Number(tenantBytes),
+    chatDocuments: row?.chatDocuments ?? 0,
+    chatBytes: Number(row?.chatBytes ?? 0),
+    userBytes: Number(row?.userBytes ?? 0),
+    tenantBytes: Number(row?.tenantBytes ?? 0),
   };
 }
 

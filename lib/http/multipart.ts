@@ -32,9 +32,18 @@ export function openFilePart(request: Request): Promise<FilePart> {
 
   return new Promise<FilePart>((resolve, reject) => {
     let filePart: Dicer.PartStream | undefined;
-    const refuse = (error: AppError) => {
+    /**
+     * `finished`: the closing boundary was seen, so the body is ending on its own; cancelling it
+     * then races Node closing the same stream and throws outside any promise. Drain it instead.
+     */
+    const refuse = (error: AppError, finished = false) => {
       reject(error);
-      source.destroy();
+      if (finished) {
+        source.unpipe(parser);
+        source.resume();
+      } else {
+        source.destroy();
+      }
     };
     const broken = (cause: unknown) => {
       const error = new AppError('multipart_error', 'The multipart body is malformed or ended early.', {
@@ -45,6 +54,8 @@ export function openFilePart(request: Request): Promise<FilePart> {
     };
 
     parser.on('part', (part) => {
+      // A part cut short fails with the parser's error; `broken` reports it, not an uncaught event.
+      part.on('error', () => {});
       part.once('header', (header) => {
         const [, ...params] = parseParams(header['content-disposition']?.[0] ?? '');
         const param = (name: string) => params.find(([key]) => key.toLowerCase() === name)?.[1];
@@ -58,16 +69,26 @@ export function openFilePart(request: Request): Promise<FilePart> {
           return;
         }
         filePart = part;
-        resolve({ filename: param('filename'), contentType, body: part });
+        resolve({ filename: param('filename'), contentType, body: asMultipartErrors(part) });
       });
     });
     parser.on('finish', () => {
-      if (!filePart) refuse(new AppError('missing_file', 'The request has no part named "file".'));
+      if (!filePart) refuse(new AppError('missing_file', 'The request has no part named "file".'), true);
     });
     parser.on('error', broken);
     source.on('error', broken);
     source.pipe(parser);
   });
+}
+
+/** The parser's own errors, met while reading the part, become the malformed-body error. */
+async function* asMultipartErrors(part: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* part;
+  } catch (cause) {
+    if (cause instanceof AppError) throw cause;
+    throw new AppError('multipart_error', 'The multipart body is malformed or ended early.', { cause });
+  }
 }
 
 /** The request's Content-Length, when it sent a usable one. */

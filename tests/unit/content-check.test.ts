@@ -339,6 +339,19 @@ describe('createTextValidator', () => {
     expect(() => run(...Array.from(emoji, (byte) => new Uint8Array([byte])))).not.toThrow();
   });
 
+  it('accepts mixed-width text cut at every byte position, and refuses it with one byte flipped', async () => {
+    const text = strToU8('aé€🎉 ok ñ 中文 🎉€éa');
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(() => run(text.subarray(0, cut), text.subarray(cut))).not.toThrow();
+    }
+    // Turning the first byte of '🎉' into a continuation byte breaks the sequence wherever the cut is.
+    const broken = text.slice();
+    broken[strToU8('aé€').length] = 0x9f;
+    for (let cut = 0; cut <= broken.length; cut++) {
+      await mismatch(() => run(broken.subarray(0, cut), broken.subarray(cut)));
+    }
+  });
+
   it('accepts a BOM and empty chunks', () => {
     expect(() =>
       run(new Uint8Array([0xef, 0xbb]), new Uint8Array(0), new Uint8Array([0xbf, 0x41])),
