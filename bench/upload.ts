@@ -2,16 +2,24 @@
 // production server (next start) to the fake OpenAI provider, against a bare pass-through of the
 // same bytes to the same fake. Reports the server's peak RSS growth and both throughputs.
 //
-//   npm run build && npx tsx bench/upload.ts [--runs 5] [--mib 25]
+//   npm run build && npx tsx bench/upload.ts [--runs 5] [--mib 25] [--postgres postgres://…/postgres]
+//
+// With --postgres, the server runs on a database created for the run on that server (and dropped
+// afterwards) instead of the embedded PGlite.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, mib: { type: 'string', default: '25' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    mib: { type: 'string', default: '25' },
+    postgres: { type: 'string' },
+  },
+});
 const RUNS = Number(values.runs);
 const SIZE = Number(values.mib) * 1024 * 1024;
 const FAKE_PORT = 3291;
@@ -20,6 +28,7 @@ const PASS_PORT = 3293;
 const CHUNK = 64 * 1024;
 
 const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 const work = mkdtempSync(path.join(tmpdir(), 'bench-upload-'));
 const stopAll = () => {
   for (const c of children) c.kill('SIGTERM');
@@ -27,7 +36,12 @@ const stopAll = () => {
 };
 process.on('exit', stopAll);
 
-function start(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+function start(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ChildProcess> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -42,10 +56,15 @@ function start(command: string, args: string[], env: Record<string, string>, rea
   });
 }
 
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+const rssKiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 /** Streams a multipart upload of SIZE bytes of text; resolves with the status and seconds taken. */
-function upload(port: number, pathname: string, token?: string): Promise<{ status: number; seconds: number; body: string }> {
+function upload(
+  port: number,
+  pathname: string,
+  token?: string,
+): Promise<{ status: number; seconds: number; body: string }> {
   const boundary = `bench${Date.now()}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
@@ -72,7 +91,11 @@ function upload(port: number, pathname: string, token?: string): Promise<{ statu
         body += d;
       });
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, seconds: Number(process.hrtime.bigint() - started) / 1e9, body }),
+        resolve({
+          status: res.statusCode ?? 0,
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          body,
+        }),
       );
     });
     req.on('error', reject);
@@ -108,14 +131,42 @@ async function remove(pathname: string, token: string) {
   if (res.status !== 204) throw new Error(`delete failed: ${res.status}`);
 }
 
+/** A database of the bench's own on the given server, dropped when the bench ends. */
+async function createDatabase(adminUrl: string) {
+  const { default: pg } = await import('pg');
+  const name = `bench_upload_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  cleanups.push(async () => {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString() };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main() {
-  await start('node', ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(FAKE_PORT)], {}, /listening/);
+  await start(
+    'node',
+    ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(FAKE_PORT)],
+    {},
+    /listening/,
+  );
   const fakeUrl = `http://127.0.0.1:${FAKE_PORT}/v1`;
-  await start('node', ['--import', 'tsx', 'bench/passthrough-server.ts', '--port', String(PASS_PORT), '--target', fakeUrl], {}, /ready/);
+  await start(
+    'node',
+    ['--import', 'tsx', 'bench/passthrough-server.ts', '--port', String(PASS_PORT), '--target', fakeUrl],
+    {},
+    /ready/,
+  );
 
+  const database = values.postgres ? await createDatabase(values.postgres) : undefined;
   const env = {
+    ...(database ? { DATABASE_URL: database.url } : {}),
     PGLITE_DIR: path.join(work, 'pglite'),
     FILE_STORAGE_DIR: path.join(work, 'files'),
     AUTH_SECRET: 'bench-only-secret-000000000000000000',
@@ -124,11 +175,27 @@ async function main() {
     NODE_ENV: 'production' as const,
   };
   const cli = (script: string, args: string[]) =>
-    execFileSync('npx', ['tsx', script, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
-  cli('scripts/user-create.ts', ['--email', 'bench@example.test', '--password', 'bench-password', '--tenant', 'bench']);
+    execFileSync('npx', ['tsx', script, ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    }).trim();
+  if (database) cli('scripts/migrate.ts', []);
+  cli('scripts/user-create.ts', [
+    '--email',
+    'bench@example.test',
+    '--password',
+    'bench-password',
+    '--tenant',
+    'bench',
+  ]);
   const token = cli('scripts/token-create.ts', ['--email', 'bench@example.test']);
 
-  const app = await start('node', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)], env, /Ready/);
+  const app = await start(
+    'node',
+    ['node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)],
+    env,
+    /Ready/,
+  );
   const chat = await api('/api/chats', token, { model: 'gpt-4.1-mini' });
   const route = `/api/chats/${chat.id}/attachments`;
 
@@ -163,7 +230,7 @@ async function main() {
   const passSeconds = median(passRuns);
   const peakGrowth = Math.max(...routeRuns.map((r) => r.growthKiB)) / 1024;
   const ratio = passSeconds / routeSeconds;
-  console.log(`runs: ${RUNS} × ${mib} MiB text document`);
+  console.log(`runs: ${RUNS} × ${mib} MiB text document, database: ${database ? 'PostgreSQL' : 'PGlite'}`);
   console.log(`route:        median ${routeSeconds.toFixed(3)} s = ${(mib / routeSeconds).toFixed(1)} MiB/s`);
   console.log(`pass-through: median ${passSeconds.toFixed(3)} s = ${(mib / passSeconds).toFixed(1)} MiB/s`);
   console.log(`throughput ratio route/pass-through: ${(ratio * 100).toFixed(0)}% (target ≥ 70%)`);
@@ -174,10 +241,16 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+main()
+  .then(
+    () => 0,
+    (err) => {
+      console.error(err);
+      return 1;
+    },
+  )
+  .then(async (code) => {
+    for (const c of children) c.kill('SIGTERM');
+    for (const cleanup of cleanups) await cleanup().catch((err) => console.error(err));
+    process.exit(code);
+  });

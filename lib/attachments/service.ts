@@ -213,10 +213,10 @@ async function storeFile(
 
     const size = body.bytes;
     const settled = await settleUploaded(deps, scope, row, providerFileId, size);
-    if (settled !== 'uploaded') {
+    if (!('uploaded' in settled)) {
       await deleteQuietly(provider, providerFileId);
-      deps.metrics.upload(rule.kind, settled === 'deleted' ? 'deleted' : 'storage_limit_exceeded');
-      throw settled === 'deleted' ? notFound('Attachment') : breachError(settled);
+      deps.metrics.upload(rule.kind, settled.breach ? 'storage_limit_exceeded' : 'deleted');
+      throw settled.breach ? breachError(settled.breach) : notFound('Attachment');
     }
     deps.metrics.upload(rule.kind, 'ok');
     deps.metrics.uploadBytes(rule.kind, size);
@@ -232,9 +232,8 @@ async function storeFile(
       return { attachment: await markReady(deps, provider, row.id, providerFileId, null) };
     }
     const vectorStoreId = await addToVectorStore(deps, provider, ctx, row.id, providerFileId);
-    const uploaded = await readRow(deps.db, row.id);
     return {
-      attachment: toAttachmentView(uploaded),
+      attachment: toAttachmentView(settled.uploaded),
       indexing: () => waitUntilIndexed(deps, provider, vectorStoreId, row.id, providerFileId),
     };
   } finally {
@@ -336,7 +335,7 @@ async function settleUploaded(
   row: Attachment,
   providerFileId: string,
   size: number,
-): Promise<'uploaded' | 'deleted' | LimitBreach> {
+): Promise<{ uploaded: Attachment } | { breach?: LimitBreach }> {
   const ids = { tenantId: scope.tenantId, chatId: row.chatId, userId: scope.userId };
   try {
     return await deps.db.transaction(async (tx) => {
@@ -348,12 +347,12 @@ async function settleUploaded(
         sizeBytes: size,
         providerFileId,
       });
-      if (!updated) return 'deleted';
-      return breach ?? 'uploaded';
+      if (!updated) return {};
+      return breach ? { breach } : { uploaded: updated };
     });
   } catch (err) {
     // The chat was deleted under us: the upload is as gone as the chat.
-    if (err instanceof AppError && err.code === 'not_found') return 'deleted';
+    if (err instanceof AppError && err.code === 'not_found') return {};
     throw err;
   }
 }
@@ -475,8 +474,6 @@ async function deleteQuietly(provider: AttachmentProvider, providerFileId: strin
   });
 }
 
-const readRow = async (db: Db, id: string) =>
-  (await db.select().from(attachments).where(eq(attachments.id, id)))[0] as Attachment;
 
 async function findInChat(db: Db, scope: AccessScope, chatId: string, attachmentId: string) {
   await loadLiveChat(db, scope, chatId);
