@@ -676,8 +676,14 @@ test.describe('no provider internals in responses', () => {
       times: 1,
       message: 'bad file-x',
     });
+    // Joining the store happens after the answer: the upload is accepted, then ends failed.
     const indexFailure = await uploadFile(alice.token, chatId, notesFile('again.txt'));
-    expectProblem(indexFailure, 502, 'indexing_failed');
+    expect(indexFailure.status).toBe(201);
+    await expect
+      .poll(() => statusOf(alice.token, chatId, indexFailure.json.id), { timeout: 20_000 })
+      .toBe('failed');
+    const failed = await api('GET', attachmentPath(chatId, indexFailure.json.id), { token: alice.token });
+    expect(failed.json.error_code).toBe('indexing_failed');
     await api('GET', attachmentsPath(chatId), { token: alice.token });
     expect(leakChecks.count - checked).toBeGreaterThanOrEqual(10);
 

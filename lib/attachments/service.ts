@@ -231,10 +231,10 @@ async function storeFile(
     if (!purposes.includes('file_search')) {
       return { attachment: await markReady(deps, provider, row.id, providerFileId, null) };
     }
-    const vectorStoreId = await addToVectorStore(deps, provider, ctx, row.id, providerFileId);
+    const vectorStoreId = await chatVectorStore(deps, provider, ctx, row.id, providerFileId);
     return {
       attachment: toAttachmentView(settled.uploaded),
-      indexing: () => waitUntilIndexed(deps, provider, vectorStoreId, row.id, providerFileId),
+      indexing: () => indexDocument(deps, provider, vectorStoreId, row.id, providerFileId),
     };
   } finally {
     deps.metrics.pending(-1);
@@ -381,34 +381,64 @@ async function markReady(
   return toAttachmentView(ready);
 }
 
-async function addToVectorStore(
+/**
+ * The chat's vector store, before answering: its failures (another provider's store, a creation
+ * still in progress elsewhere) are the client's to see, and retry, now.
+ */
+async function chatVectorStore(
   deps: AttachmentDeps,
   provider: AttachmentProvider,
   ctx: UploadContext,
   id: string,
   providerFileId: string,
 ): Promise<string> {
-  const fail = async (errorCode: 'vector_store_failed' | 'indexing_failed', err: unknown) => {
-    await transition(deps.db, id, 'uploaded', { status: 'failed', errorCode });
-    await deleteQuietly(provider, providerFileId);
-    throw providerFailure(err, errorCode);
-  };
-  let vectorStoreId: string;
   try {
-    vectorStoreId = await getOrCreateVectorStore(
+    return await getOrCreateVectorStore(
       { db: deps.db, pollDelaysMs: deps.config.vectorStorePollDelaysMs, sleep: deps.sleep },
       { tenantId: ctx.chat.tenantId, chatId: ctx.chat.id },
       provider,
     );
   } catch (err) {
-    return fail('vector_store_failed', err);
+    await failIndexing(deps, provider, id, providerFileId, 'vector_store_failed');
+    throw providerFailure(err, 'vector_store_failed');
   }
+}
+
+/** Fails an uploaded document and removes its provider file (and its place in the store). */
+async function failIndexing(
+  deps: AttachmentDeps,
+  provider: AttachmentProvider,
+  id: string,
+  providerFileId: string,
+  errorCode: 'vector_store_failed' | 'indexing_failed',
+  vectorStoreId?: string,
+): Promise<void> {
+  if (!(await transition(deps.db, id, 'uploaded', { status: 'failed', errorCode }))) return;
+  if (vectorStoreId) await provider.vectorStores.removeFile(vectorStoreId, providerFileId).catch(() => {});
+  await deleteQuietly(provider, providerFileId);
+}
+
+/**
+ * After the response: adds the document to the chat's store and waits until it is searchable.
+ * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`.
+ */
+async function indexDocument(
+  deps: AttachmentDeps,
+  provider: AttachmentProvider,
+  vectorStoreId: string,
+  id: string,
+  providerFileId: string,
+): Promise<void> {
   try {
     await provider.vectorStores.addFile(vectorStoreId, providerFileId, { attachment_id: id });
   } catch (err) {
-    return fail('indexing_failed', err);
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'adding to the vector store failed', err: String(err) }),
+    );
+    await failIndexing(deps, provider, id, providerFileId, 'indexing_failed').catch(() => {});
+    return;
   }
-  return vectorStoreId;
+  await waitUntilIndexed(deps, provider, vectorStoreId, id, providerFileId);
 }
 
 /**
@@ -439,10 +469,7 @@ export async function waitUntilIndexed(
         return;
       }
       if (status === 'failed' || status === 'cancelled') {
-        if (await transition(deps.db, id, 'uploaded', { status: 'failed', errorCode: 'indexing_failed' })) {
-          await provider.vectorStores.removeFile(vectorStoreId, providerFileId).catch(() => {});
-          await deleteQuietly(provider, providerFileId);
-        }
+        await failIndexing(deps, provider, id, providerFileId, 'indexing_failed', vectorStoreId);
         return;
       }
       await sleeper(deps)(deps.config.indexingPollIntervalMs);
@@ -473,7 +500,6 @@ async function deleteQuietly(provider: AttachmentProvider, providerFileId: strin
     console.error(JSON.stringify({ level: 'warn', msg: 'provider file delete failed', err: String(err) }));
   });
 }
-
 
 async function findInChat(db: Db, scope: AccessScope, chatId: string, attachmentId: string) {
   await loadLiveChat(db, scope, chatId);

@@ -108,12 +108,19 @@ describe('uploading a document (B1, E1, B3, E5)', () => {
       bytes: Buffer.byteLength(text),
     });
     expect(fake.fileContent(file?.id as string)?.toString()).toBe(text);
+    // The store exists before the answer; the document joins it after the response.
+    expect(fake.state().vectorStores.map((v) => v.files)).toEqual([[]]);
+
+    const indexed = indexing?.();
+    await expect
+      .poll(() => fake.state().vectorStores[0]?.files)
+      .toEqual([{ id: file?.id, status: 'in_progress', attributes: { attachment_id: attachment.id } }]);
+    expect((await getAttachment(deps, user.caller, chatId, attachment.id)).status).toBe('uploaded');
+    await indexed;
     const [store] = fake.state().vectorStores;
     expect(store?.files).toEqual([
-      { id: file?.id, status: 'in_progress', attributes: { attachment_id: attachment.id } },
+      { id: file?.id, status: 'completed', attributes: { attachment_id: attachment.id } },
     ]);
-
-    await indexing?.();
     expect((await getAttachment(deps, user.caller, chatId, attachment.id)).status).toBe('ready');
     const stored = await row(attachment.id);
     expect(stored).toMatchObject({
@@ -435,11 +442,12 @@ describe('provider failures (D1, D2, REAL-2, REAL-3)', () => {
     expect(deps.metrics.pendingGauge).toBe(0);
   });
 
-  it('fails the document and removes its file when it cannot join the vector store', async () => {
+  it('answers uploaded, then fails the document and removes its file when it cannot join the vector store', async () => {
     const chatId = await makeChat(user);
     fake.fail('vector_stores.files.create', { status: 400 });
-    const err = await failure(upload(chatId, 'x'));
-    expect(err).toMatchObject({ code: 'indexing_failed', status: 502 });
+    const { attachment, indexing } = await upload(chatId, 'x');
+    expect(attachment.status).toBe('uploaded');
+    await indexing?.();
     expect((await rowsOf(chatId))[0]).toMatchObject({ status: 'failed', errorCode: 'indexing_failed' });
     expect(fake.state().files).toHaveLength(0);
   });
