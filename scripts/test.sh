@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s ===\n' "$1"; }
 
 step 'typecheck'
-npx tsc --noEmit
+# Route types (PageProps and friends) are generated, not committed: make them first.
+npm run -s typecheck
 
 step 'lint'
 npx biome check .
