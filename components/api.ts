@@ -4,15 +4,27 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code: string,
+    /** The whole problem document, for extension members such as `max_bytes` or `quota_scope`. */
+    readonly problem: Record<string, unknown> = {},
+    /** From a Retry-After header in seconds, when the server sent one. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-interface Problem {
-  detail?: unknown;
-  code?: unknown;
+/** Builds the ApiError for a non-2xx answer from its parsed body (anything) and Retry-After header. */
+export function toApiError(status: number, body: unknown, retryAfter: string | null = null): ApiError {
+  const problem = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const seconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  return new ApiError(
+    typeof problem.detail === 'string' ? problem.detail : `The request failed (HTTP ${status}).`,
+    status,
+    typeof problem.code === 'string' ? problem.code : 'unknown',
+    problem,
+    Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : null,
+  );
 }
 
 /**
@@ -26,12 +38,8 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   if (!response.ok) {
-    const problem: Problem = await response.json().catch(() => ({}));
-    throw new ApiError(
-      typeof problem.detail === 'string' ? problem.detail : `The request failed (HTTP ${response.status}).`,
-      response.status,
-      typeof problem.code === 'string' ? problem.code : 'unknown',
-    );
+    const body: unknown = await response.json().catch(() => ({}));
+    throw toApiError(response.status, body, response.headers.get('retry-after'));
   }
   return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
 }

@@ -45,3 +45,97 @@ export async function renameChat(page: Page, from: string, to: string) {
   await input.press('Enter');
   await expect(chatItem(page, to)).toBeVisible();
 }
+
+// --- Attachments ---------------------------------------------------------------------------------
+
+/** A file as the browser tests hand it to pages: bytes plus the type the browser will report. */
+export interface FilePayload {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** POSTs to the fake OpenAI server's control plane (reset, faults, indexing). */
+export async function fakeOpenAI(path: string, body: unknown = {}) {
+  const { FAKE_OPENAI_ORIGIN } = await import('../playwright.config');
+  const response = await fetch(`${FAKE_OPENAI_ORIGIN}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.ok, `${path} answered ${response.status}`).toBe(true);
+}
+
+/** Creates a chat through the API (to pick its model) and opens it. */
+export async function openNewChat(page: Page, model = 'offline') {
+  const response = await page.request.post('/api/chats', { data: { model } });
+  expect(response.status()).toBe(201);
+  const { id } = (await response.json()) as { id: string };
+  await page.goto(`/chats/${id}`);
+  await expect(chatHeading(page)).toHaveText('New chat');
+  return id;
+}
+
+/** The chat's attachments as the server lists them. */
+export async function serverAttachments(page: Page, chatId: string) {
+  const response = await page.request.get(`/api/chats/${chatId}/attachments`);
+  expect(response.status()).toBe(200);
+  return (
+    (await response.json()) as {
+      items: { id: string; filename: string; status: string; error_code?: string }[];
+    }
+  ).items;
+}
+
+/** Builds a DataTransfer holding `files` inside the page. */
+export function dataTransferOf(page: Page, files: FilePayload[]) {
+  return page.evaluateHandle(
+    (payload) => {
+      const transfer = new DataTransfer();
+      for (const file of payload) {
+        const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], file.name, { type: file.mimeType }));
+      }
+      return transfer;
+    },
+    files.map((file) => ({
+      name: file.name,
+      mimeType: file.mimeType,
+      base64: file.buffer.toString('base64'),
+    })),
+  );
+}
+
+/** Drags `files` over the page; the returned function drops them (between the two, the overlay shows). */
+export async function dragFilesOver(page: Page, files: FilePayload[]) {
+  const dataTransfer = await dataTransferOf(page, files);
+  const target = page.getByRole('region', { name: 'Messages' });
+  await target.dispatchEvent('dragenter', { dataTransfer });
+  await target.dispatchEvent('dragover', { dataTransfer });
+  return () => target.dispatchEvent('drop', { dataTransfer });
+}
+
+/** Pastes `files` into the message box, as a clipboard paste of copied files or an image would. */
+export async function pasteFiles(page: Page, files: FilePayload[]) {
+  const dataTransfer = await dataTransferOf(page, files);
+  const message = page.getByRole('textbox', { name: 'Message' });
+  await message.focus();
+  await message.evaluate((element, clipboardData) => {
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
+  }, dataTransfer);
+}
+
+/** Limits this page's upload bandwidth through the DevTools protocol; returns the function that lifts it. */
+export async function throttleUploads(page: Page, bytesPerSecond: number) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const conditions = (uploadThroughput: number) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  await conditions(bytesPerSecond);
+  return () => conditions(-1);
+}

@@ -10,7 +10,12 @@ declare module '@fastify/busboy/deps/dicer/lib/Dicer' {
     }
   }
   class Dicer extends Writable {
-    constructor(config: { boundary: string; maxHeaderPairs?: number; partHwm?: number; highWaterMark?: number });
+    constructor(config: {
+      boundary: string;
+      maxHeaderPairs?: number;
+      partHwm?: number;
+      highWaterMark?: number;
+    });
     on(event: 'part', listener: (part: Dicer.PartStream) => void): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
   }

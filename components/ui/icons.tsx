@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** Decorative 20px stroke icons; the button around each one carries the accessible name. */
-function Icon({ children }: { children: ReactNode }) {
+export function Icon({ children }: { children: ReactNode }) {
   return (
     <svg
       viewBox="0 0 24 24"

@@ -34,7 +34,12 @@ export function openFilePart(request: Request): Promise<FilePart> {
   const source = Readable.fromWeb(request.body as import('node:stream/web').ReadableStream, {
     highWaterMark: BUFFER_BYTES,
   });
-  const parser = new Dicer({ boundary, maxHeaderPairs: 100, partHwm: BUFFER_BYTES, highWaterMark: BUFFER_BYTES });
+  const parser = new Dicer({
+    boundary,
+    maxHeaderPairs: 100,
+    partHwm: BUFFER_BYTES,
+    highWaterMark: BUFFER_BYTES,
+  });
 
   return new Promise<FilePart>((resolve, reject) => {
     let filePart: Dicer.PartStream | undefined;

@@ -4,7 +4,7 @@ import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { fileInput, makeChat, makeDeps, type TestDeps, useFakeOpenAI } from '../support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
 import type { FakeOpenAI } from '../support/fake-openai';
 import { makeUser, type TestUser } from '../support/fixtures';
 
@@ -16,7 +16,7 @@ let fake: FakeOpenAI;
 let deps: TestDeps;
 let user: TestUser;
 
-const server = useFakeOpenAI();
+const server = fakeOpenAIForFile();
 beforeEach(async () => {
   fake = server();
   user = await makeUser();

@@ -20,7 +20,7 @@ import {
   tenantSettings,
 } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { fileInput, makeChat, makeDeps, type TestDeps, useFakeOpenAI } from '../support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
 import type { FakeOpenAI } from '../support/fake-openai';
 import { makeUser, type TestUser } from '../support/fixtures';
 import { pdf, png, XLSX_TYPE, xlsx } from '../support/sample-files';
@@ -29,7 +29,7 @@ let fake: FakeOpenAI;
 let deps: TestDeps;
 let user: TestUser;
 
-const server = useFakeOpenAI();
+const server = fakeOpenAIForFile();
 beforeEach(async () => {
   fake = server();
   deps = await makeDeps(fake);

@@ -134,7 +134,7 @@ export function fileInput(
 }
 
 /** One fake OpenAI server for a test file, emptied before each test. */
-export function useFakeOpenAI(): () => FakeOpenAI {
+export function fakeOpenAIForFile(): () => FakeOpenAI {
   let fake: FakeOpenAI | undefined;
   beforeAll(async () => {
     fake = await startFakeOpenAI();

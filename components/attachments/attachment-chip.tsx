@@ -1,0 +1,81 @@
+'use client';
+
+import { Button } from '../ui/button';
+import { CloseIcon } from '../ui/icons';
+import { AttachmentPreview } from './attachment-preview';
+import { thumbnailSrc } from './attachment-queries';
+import { percent } from './attachment-status';
+import type { ComposerFile } from './composer-files';
+import { formatBytes } from './file-format';
+import { FileName } from './file-name';
+import { RetryIcon } from './icons';
+import { StatusLine } from './status-line';
+
+const borders = {
+  bad: 'border-red-300 dark:border-red-900',
+  good: 'border-zinc-200 dark:border-zinc-700',
+};
+
+function removeLabel({ filename, inFlight, status }: ComposerFile) {
+  if (inFlight) return `Cancel upload of ${filename}`;
+  // A sent file stays in the chat; the button only takes it off this message.
+  return status.state === 'locked' ? `Remove ${filename} from this message` : `Remove ${filename}`;
+}
+
+/** One file in the composer: preview, name, size and status, with retry and remove (or cancel). */
+export function AttachmentChip({
+  file,
+  onRemove,
+  onRetry,
+}: {
+  file: ComposerFile;
+  onRemove: () => void;
+  onRetry: () => void;
+}) {
+  const { status, filename } = file;
+  const bad = status.state === 'failed' || status.state === 'refused';
+  // Sizes are part of the uploading label; everywhere else the size leads the status.
+  const showSize = status.state !== 'uploading' && status.state !== 'refused' && file.size > 0;
+  return (
+    <li
+      className={`relative flex min-w-0 items-start gap-2 overflow-hidden rounded-lg border bg-white p-2 dark:bg-zinc-900 ${bad ? borders.bad : borders.good}`}
+    >
+      <AttachmentPreview
+        filename={filename}
+        kind={file.kind}
+        src={(file.view && thumbnailSrc(file.view)) ?? file.previewSrc}
+      />
+      <div className="min-w-0 flex-1">
+        <FileName name={filename} className="text-sm font-medium" />
+        <StatusLine status={status} prefix={showSize ? formatBytes(file.size) : undefined} />
+        {status.state === 'uploading' && status.loaded !== undefined && status.total !== undefined && (
+          <div
+            role="progressbar"
+            aria-label={`Upload of ${filename}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent(status.loaded, status.total)}
+            // Along the chip's bottom edge, so the chip keeps its height when the upload ends.
+            className="absolute inset-x-0 bottom-0 h-1 bg-zinc-200 dark:bg-zinc-700"
+          >
+            <div
+              className="h-full bg-blue-600 transition-[width] dark:bg-blue-400"
+              style={{ width: `${percent(status.loaded, status.total)}%` }}
+            />
+          </div>
+        )}
+        {file.notice && <p className="text-xs break-words text-red-700 dark:text-red-400">{file.notice}</p>}
+      </div>
+      <div className="flex shrink-0 items-center">
+        {file.canRetry && (
+          <Button variant="icon" aria-label={`Retry ${filename}`} onClick={onRetry} data-chip-action>
+            <RetryIcon />
+          </Button>
+        )}
+        <Button variant="icon" aria-label={removeLabel(file)} onClick={onRemove} data-chip-action>
+          <CloseIcon />
+        </Button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,136 @@
+import type { AttachmentView } from './attachment-queries';
+import { type DisplayStatus, serverStatus } from './attachment-status';
+import { type AttachmentKind, isRetryable } from './error-messages';
+
+/*
+ * The composer's selection: each entry a file this tab is uploading (or could not), or one the
+ * server holds, by id. The ids outlive a reload in localStorage; the File objects cannot.
+ */
+
+/** Where a file added in this tab stands before the server has a settled row for it. */
+export type UploadPhase =
+  | { phase: 'refused'; message: string }
+  | { phase: 'queued' }
+  | { phase: 'uploading'; loaded: number; total: number }
+  | { phase: 'sent' }
+  | { phase: 'waiting'; until: number; message: string }
+  | { phase: 'failed'; message: string; retryable: boolean };
+
+export interface LocalFile {
+  file: File;
+  /** The Content-Type to declare; absent for a refused file. */
+  type?: string;
+  kind: AttachmentKind;
+  /** An object URL for an image's instant preview; revoked with the entry. */
+  previewUrl?: string;
+}
+
+export interface DraftEntry {
+  key: string;
+  attachmentId?: string;
+  /** Only for files added in this tab: what a retry sends again. */
+  local?: LocalFile;
+  /** Set while this tab is uploading the file or has failed to; otherwise the server's row speaks. */
+  upload?: UploadPhase;
+  /** Automatic retries after a 503 with Retry-After. */
+  busyRetries: number;
+  /** A removal the server refused for a reason other than a lock. */
+  notice?: string;
+}
+
+/** A file in the composer, as the chip shows it. */
+export interface ComposerFile {
+  key: string;
+  filename: string;
+  kind: AttachmentKind;
+  size: number;
+  previewSrc?: string;
+  /** The server's thumbnail once there is one, preferred to the local preview. */
+  view?: AttachmentView;
+  status: DisplayStatus;
+  /** True while the remove button cancels an upload rather than deleting a file. */
+  inFlight: boolean;
+  canRetry: boolean;
+  notice?: string;
+}
+
+const draftStorageKey = (chatId: string) => `mini-chat:composer-attachments:${chatId}`;
+
+export const isInFlight = (upload: UploadPhase | undefined) =>
+  upload?.phase === 'queued' ||
+  upload?.phase === 'uploading' ||
+  upload?.phase === 'sent' ||
+  upload?.phase === 'waiting';
+
+export function readDraft(chatId: string): string[] {
+  try {
+    const ids: unknown = JSON.parse(localStorage.getItem(draftStorageKey(chatId)) ?? '[]');
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function localStatus(upload: UploadPhase): DisplayStatus {
+  switch (upload.phase) {
+    case 'refused':
+      return { state: 'refused', message: upload.message };
+    case 'queued':
+      return { state: 'queued' };
+    case 'uploading':
+      return { state: 'uploading', loaded: upload.loaded, total: upload.total };
+    case 'sent':
+      return { state: 'processing', slow: false };
+    case 'waiting':
+      return { state: 'waiting', until: upload.until, message: upload.message };
+    case 'failed':
+      return { state: 'failed', message: upload.message };
+  }
+}
+
+/** Writes the selection's server ids, so a reload (or another tab) finds them again. */
+export function writeDraft(chatId: string, entries: DraftEntry[]) {
+  const ids = entries.flatMap((entry) => (entry.attachmentId && !entry.upload ? [entry.attachmentId] : []));
+  if (ids.length) localStorage.setItem(draftStorageKey(chatId), JSON.stringify(ids));
+  else localStorage.removeItem(draftStorageKey(chatId));
+}
+
+/** The entries as chips: the tab's own upload state where there is one, the server's row otherwise. */
+export function toComposerFiles(
+  entries: DraftEntry[],
+  attachments: AttachmentView[] | undefined,
+  lockedIds: ReadonlySet<string>,
+): ComposerFile[] {
+  const views = new Map((attachments ?? []).map((view) => [view.id, view]));
+  return entries.flatMap((entry): ComposerFile[] => {
+    const view = entry.attachmentId ? views.get(entry.attachmentId) : undefined;
+    const { local } = entry;
+    if (!local && !view) return [];
+    const status: DisplayStatus =
+      view && lockedIds.has(view.id)
+        ? { state: 'locked' }
+        : entry.upload
+          ? localStatus(entry.upload)
+          : view
+            ? serverStatus(view)
+            : { state: 'processing', slow: false };
+    const failedOnServer = !entry.upload && view?.status === 'failed';
+    return [
+      {
+        key: entry.key,
+        filename: local?.file.name ?? view?.filename ?? '',
+        kind: view?.kind ?? local?.kind ?? 'document',
+        size: view?.size_bytes || local?.file.size || 0,
+        previewSrc: local?.previewUrl,
+        view,
+        status,
+        inFlight: isInFlight(entry.upload),
+        canRetry:
+          Boolean(local?.type) &&
+          ((entry.upload?.phase === 'failed' && entry.upload.retryable) ||
+            (failedOnServer && isRetryable(view?.error_code ?? ''))),
+        notice: entry.notice,
+      },
+    ];
+  });
+}

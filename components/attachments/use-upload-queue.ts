@@ -1,0 +1,304 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
+import { ApiError } from '../api';
+import {
+  type AttachmentView,
+  attachmentKeys,
+  deleteAttachment,
+  storeAttachment,
+  uploadLimitsQuery,
+} from './attachment-queries';
+import { checkFile, type Reserved } from './check-file';
+import {
+  type DraftEntry,
+  isInFlight,
+  type LocalFile,
+  readDraft,
+  toComposerFiles,
+  writeDraft,
+} from './composer-files';
+import { errorSentence, failureSentence, isRetryable } from './error-messages';
+import { uploadAttachment } from './upload-request';
+
+const PARALLEL_UPLOADS = 3;
+const MAX_BUSY_RETRIES = 3;
+let nextKey = 0;
+const newKey = () => `local-${Date.now()}-${nextKey++}`;
+
+/**
+ * The files selected for the next message: checked against the chat's limits, uploaded a few at a
+ * time with progress, cancellable and retryable, then followed through the server's list (which
+ * polls while they are in progress). The selection survives a reload through localStorage.
+ */
+export function useUploadQueue(
+  chatId: string,
+  attachments: AttachmentView[] | undefined,
+  options: { modelReadsImages: boolean },
+) {
+  const client = useQueryClient();
+  // The selection from before a reload. Safe to read while hydrating: entries render only once the
+  // list query (empty on the server) knows their files.
+  const [entries, setEntries] = useState<DraftEntry[]>(() =>
+    typeof window === 'undefined'
+      ? []
+      : readDraft(chatId).map((id) => ({ key: id, attachmentId: id, busyRetries: 0 })),
+  );
+  const [lockedIds, setLockedIds] = useState<ReadonlySet<string>>(new Set());
+  const entriesRef = useRef(entries);
+  entriesRef.current = entries;
+  /** Uploads in flight: their abort controllers, and whether the user gave up on them once sent. */
+  const running = useRef(new Map<string, { controller: AbortController; discard: boolean }>());
+  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+
+  const update = useCallback((key: string, change: (entry: DraftEntry) => DraftEntry) => {
+    setEntries((current) => current.map((entry) => (entry.key === key ? change(entry) : entry)));
+  }, []);
+
+  const drop = useCallback((key: string) => {
+    const entry = entriesRef.current.find((candidate) => candidate.key === key);
+    if (entry?.local?.previewUrl) URL.revokeObjectURL(entry.local.previewUrl);
+    clearTimeout(timers.current.get(key));
+    timers.current.delete(key);
+    // Committed at once, so the caller can move the focus off a chip that is gone.
+    flushSync(() => setEntries((current) => current.filter((candidate) => candidate.key !== key)));
+  }, []);
+
+  useEffect(() => writeDraft(chatId, entries), [chatId, entries]);
+
+  // Files deleted elsewhere (the panel, another tab) leave the selection.
+  useEffect(() => {
+    if (!attachments) return;
+    const known = new Set(attachments.map((view) => view.id));
+    setEntries((current) => {
+      const kept = current.filter(
+        (entry) => entry.upload || !entry.attachmentId || known.has(entry.attachmentId),
+      );
+      return kept.length === current.length ? current : kept;
+    });
+  }, [attachments]);
+
+  const start = useCallback(
+    (entry: DraftEntry & { local: LocalFile & { type: string } }) => {
+      const { key, local } = entry;
+      const controller = new AbortController();
+      running.current.set(key, { controller, discard: false });
+      update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded: 0, total: local.file.size } }));
+      uploadAttachment({
+        chatId,
+        file: local.file,
+        type: local.type,
+        signal: controller.signal,
+        onProgress: (loaded, total) =>
+          update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded, total } })),
+        onSent: () => update(key, (e) => ({ ...e, upload: { phase: 'sent' } })),
+      })
+        .then((view) => {
+          const run = running.current.get(key);
+          running.current.delete(key);
+          if (run?.discard) {
+            // Cancelled after every byte had left: the file landed anyway, so it goes now.
+            void deleteAttachment(chatId, view.id).catch(() => {});
+            return;
+          }
+          storeAttachment(client, chatId, view.id, view);
+          // A list read that started before this row existed would drop it when it lands: replaced.
+          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
+          // The server's thumbnail takes over from the local preview, whose memory can go.
+          const previewUrl = view.img_thumbnail ? local.previewUrl : undefined;
+          if (previewUrl) URL.revokeObjectURL(previewUrl);
+          update(key, (e) => ({
+            ...e,
+            attachmentId: view.id,
+            upload: undefined,
+            local: e.local && previewUrl ? { ...e.local, previewUrl: undefined } : e.local,
+          }));
+        })
+        .catch((error: unknown) => {
+          running.current.delete(key);
+          if (error instanceof DOMException && error.name === 'AbortError') return;
+          const current = entriesRef.current.find((e) => e.key === key);
+          const ctx = { filename: local.file.name, kind: local.kind, size: local.file.size };
+          const message = errorSentence(error, ctx);
+          if (
+            current &&
+            error instanceof ApiError &&
+            error.status === 503 &&
+            error.retryAfterMs !== null &&
+            current.busyRetries < MAX_BUSY_RETRIES
+          ) {
+            const until = Date.now() + error.retryAfterMs;
+            update(key, (e) => ({
+              ...e,
+              busyRetries: e.busyRetries + 1,
+              upload: { phase: 'waiting', until, message },
+            }));
+            timers.current.set(
+              key,
+              setTimeout(
+                () => update(key, (e) => ({ ...e, upload: { phase: 'queued' } })),
+                error.retryAfterMs,
+              ),
+            );
+            return;
+          }
+          const retryable = !(error instanceof ApiError) || isRetryable(error.code);
+          update(key, (e) => ({ ...e, upload: { phase: 'failed', message, retryable } }));
+          // A refusal after the row was written leaves it failed in the list.
+          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
+        })
+        .finally(() => void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) }));
+    },
+    [chatId, client, update],
+  );
+
+  // A few uploads at a time; the rest wait their turn.
+  useEffect(() => {
+    let free = PARALLEL_UPLOADS - running.current.size;
+    for (const entry of entries) {
+      if (free <= 0) break;
+      if (entry.upload?.phase !== 'queued' || running.current.has(entry.key)) continue;
+      const { local } = entry;
+      if (!local?.type) continue;
+      free--;
+      start({ ...entry, local: { ...local, type: local.type } });
+    }
+  }, [entries, start]);
+
+  // Leaving the page ends the uploads: nothing would be left to show their outcome.
+  useEffect(() => {
+    const inFlight = running.current;
+    const pending = timers.current;
+    return () => {
+      for (const run of inFlight.values()) run.controller.abort();
+      for (const timer of pending.values()) clearTimeout(timer);
+      for (const entry of entriesRef.current)
+        if (entry.local?.previewUrl) URL.revokeObjectURL(entry.local.previewUrl);
+    };
+  }, []);
+
+  const uploading = entries.some((entry) => isInFlight(entry.upload));
+  useEffect(() => {
+    if (!uploading) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [uploading]);
+
+  const add = useCallback(
+    async (files: File[]) => {
+      if (files.length === 0) return;
+      const limits = await client.fetchQuery(uploadLimitsQuery(chatId)).catch(() => null);
+      // Files on their way count against what is left, so a batch cannot overrun a limit together.
+      const reserved: Reserved = { documents: 0, bytes: 0 };
+      for (const entry of entriesRef.current) {
+        if (!entry.local || !isInFlight(entry.upload)) continue;
+        reserved.bytes += entry.local.file.size;
+        if (entry.local.kind === 'document') reserved.documents++;
+      }
+      const added = files.map((file): DraftEntry => {
+        const key = newKey();
+        // Without limits the browser cannot judge; the server still refuses what it must.
+        const check = limits
+          ? checkFile(file, limits, reserved, options.modelReadsImages)
+          : ({
+              ok: true,
+              type: file.type || 'application/octet-stream',
+              kind: file.type.startsWith('image/') ? 'image' : 'document',
+            } as const);
+        if (!check.ok) {
+          const message = failureSentence(check.code, {
+            filename: file.name,
+            kind: check.kind,
+            size: file.size,
+            problem: check.details,
+          });
+          return {
+            key,
+            local: { file, kind: check.kind },
+            upload: { phase: 'refused', message },
+            busyRetries: 0,
+          };
+        }
+        reserved.bytes += file.size;
+        if (check.kind === 'document') reserved.documents++;
+        const previewUrl = check.kind === 'image' ? URL.createObjectURL(file) : undefined;
+        return {
+          key,
+          local: { file, type: check.type, kind: check.kind, previewUrl },
+          upload: { phase: 'queued' },
+          busyRetries: 0,
+        };
+      });
+      setEntries((current) => [...current, ...added]);
+    },
+    [chatId, client, options.modelReadsImages],
+  );
+
+  const markLocked = useCallback((id: string) => setLockedIds((ids) => new Set(ids).add(id)), []);
+
+  const remove = useCallback(
+    async (key: string) => {
+      const entry = entriesRef.current.find((candidate) => candidate.key === key);
+      if (!entry) return;
+      const run = running.current.get(key);
+      if (run) {
+        // Before the last byte, aborting stops the server too; after it, the answer is awaited and deleted.
+        if (entry.upload?.phase === 'sent') run.discard = true;
+        else run.controller.abort();
+      }
+      const id = entry.attachmentId;
+      if (!id || entry.upload?.phase === 'refused' || lockedIds.has(id)) {
+        drop(key);
+        return;
+      }
+      try {
+        await deleteAttachment(chatId, id);
+        storeAttachment(client, chatId, id, null);
+        void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) });
+        drop(key);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'attachment_locked') {
+          markLocked(id);
+          return;
+        }
+        const filename =
+          entry.local?.file.name ?? attachments?.find((view) => view.id === id)?.filename ?? '';
+        const message = errorSentence(error, { filename, kind: entry.local?.kind ?? 'document' });
+        update(key, (e) => ({ ...e, notice: `Could not remove: ${message}` }));
+      }
+    },
+    [attachments, chatId, client, drop, lockedIds, markLocked, update],
+  );
+
+  const retry = useCallback(
+    (key: string) => {
+      const entry = entriesRef.current.find((candidate) => candidate.key === key);
+      if (!entry?.local?.type) return;
+      // The failed row would only linger in the chat's files next to the new one.
+      if (entry.attachmentId) {
+        const failedId = entry.attachmentId;
+        void deleteAttachment(chatId, failedId)
+          .then(() => storeAttachment(client, chatId, failedId, null))
+          .catch(() => {});
+      }
+      update(key, (e) => ({
+        ...e,
+        attachmentId: undefined,
+        upload: { phase: 'queued' },
+        busyRetries: 0,
+        notice: undefined,
+      }));
+    },
+    [chatId, client, update],
+  );
+
+  const files = useMemo(
+    () => toComposerFiles(entries, attachments, lockedIds),
+    [attachments, entries, lockedIds],
+  );
+
+  return { files, lockedIds, markLocked, add, remove, retry };
+}
