@@ -13,7 +13,7 @@ import { isUuid } from '../ids';
 import type { AttachmentMetrics } from '../metrics';
 import { type AccessScope, authorize, type Caller } from '../policy';
 import type { AttachmentProvider, ProviderId } from '../providers/ports';
-import { ByteLimitExceeded, meteredStream, readHead } from './byte-stream';
+import { ByteLimitExceeded, type Head, meteredStream, readHead } from './byte-stream';
 import { CONTENT_HEAD_BYTES, checkContentHead, createTextValidator, isTextType } from './content-check';
 import {
   gatePurposes,
@@ -165,7 +165,7 @@ async function storeFile(
   file: AdmittedFile & { maxBytes: number; sizeHint: number | null; body: AsyncIterable<Uint8Array> },
   signal: AbortSignal | undefined,
 ): Promise<UploadOutcome> {
-  const { filename, rule, purposes, maxBytes } = file;
+  const { filename, rule, purposes } = file;
   const head = await readHead(file.body, CONTENT_HEAD_BYTES);
   try {
     await checkContentHead(head.head, rule, head.ended);
@@ -184,61 +184,82 @@ async function storeFile(
   });
   deps.metrics.pending(1);
   try {
-    const textValidator = isTextType(rule) ? createTextValidator() : null;
-    const imageChunks: Uint8Array[] | null = rule.kind === 'image' ? [] : null;
-    const body = meteredStream(
-      head,
-      maxBytes,
-      (chunk) => {
-        textValidator?.push(chunk);
-        imageChunks?.push(chunk);
-      },
-      () => textValidator?.end(),
-    );
-
-    let providerFileId: string;
-    try {
-      ({ providerFileId } = await provider.files.upload({
-        filename: providerFilename(ctx.chat.id, row.id, rule),
-        contentType: rule.mime,
-        body,
-        signal: signal,
-      }));
-    } catch (err) {
-      const failure = classifyUploadFailure(err, body.failure, rule, maxBytes, signal);
-      await transition(deps.db, row.id, 'pending', { status: 'failed', errorCode: failure.errorCode });
-      deps.metrics.upload(rule.kind, failure.metric);
-      throw failure.error;
-    }
-
-    const size = body.bytes;
-    const settled = await settleUploaded(deps, scope, row, providerFileId, size);
-    if (!('uploaded' in settled)) {
-      await deleteQuietly(provider, providerFileId);
-      deps.metrics.upload(rule.kind, settled.breach ? 'storage_limit_exceeded' : 'deleted');
-      throw settled.breach ? breachError(settled.breach) : notFound('Attachment');
-    }
-    deps.metrics.upload(rule.kind, 'ok');
-    deps.metrics.uploadBytes(rule.kind, size);
-
-    if (imageChunks) {
-      const thumbnail = await makeThumbnail(
-        Buffer.concat(imageChunks),
-        deps.thumbnails ?? DEFAULT_THUMBNAIL_CONFIG,
-      );
-      return { attachment: await markReady(deps, provider, row.id, providerFileId, thumbnail) };
-    }
-    if (!purposes.includes('file_search')) {
-      return { attachment: await markReady(deps, provider, row.id, providerFileId, null) };
-    }
-    const vectorStoreId = await chatVectorStore(deps, provider, ctx, row.id, providerFileId);
-    return {
-      attachment: toAttachmentView(settled.uploaded),
-      indexing: () => indexDocument(deps, provider, vectorStoreId, row.id, providerFileId),
-    };
+    return await streamAndSettle(deps, scope, ctx, { ...file, head, provider, row }, signal);
+  } catch (err) {
+    // The row exists now, failed: name it, so the client can show, retry or delete that very row.
+    if (err instanceof AppError && err.code !== 'not_found') err.extensions.attachment_id = row.id;
+    throw err;
   } finally {
     deps.metrics.pending(-1);
   }
+}
+
+/** The bytes to the provider, then the row settled: uploaded, ready, or failed. */
+async function streamAndSettle(
+  deps: AttachmentDeps,
+  scope: AccessScope,
+  ctx: UploadContext,
+  file: AdmittedFile & { maxBytes: number; head: Head; provider: AttachmentProvider; row: Attachment },
+  signal: AbortSignal | undefined,
+): Promise<UploadOutcome> {
+  const { rule, purposes, maxBytes, head, provider, row } = file;
+  const textValidator = isTextType(rule) ? createTextValidator() : null;
+  const imageChunks: Uint8Array[] | null = rule.kind === 'image' ? [] : null;
+  const body = meteredStream(
+    head,
+    maxBytes,
+    (chunk) => {
+      textValidator?.push(chunk);
+      imageChunks?.push(chunk);
+    },
+    () => textValidator?.end(),
+  );
+
+  let providerFileId: string;
+  try {
+    ({ providerFileId } = await provider.files.upload({
+      filename: providerFilename(ctx.chat.id, row.id, rule),
+      contentType: rule.mime,
+      body,
+      signal: signal,
+    }));
+  } catch (err) {
+    const failure = classifyUploadFailure(err, body.failure, rule, maxBytes, signal);
+    await transition(deps.db, row.id, 'pending', {
+      status: 'failed',
+      errorCode: failure.errorCode,
+      // Nobody is left to see a cancelled upload fail: it goes, rather than count against the chat.
+      ...(signal?.aborted ? { deletedAt: new Date() } : {}),
+    });
+    deps.metrics.upload(rule.kind, failure.metric);
+    throw failure.error;
+  }
+
+  const size = body.bytes;
+  const settled = await settleUploaded(deps, scope, row, providerFileId, size);
+  if (!('uploaded' in settled)) {
+    await deleteQuietly(provider, providerFileId);
+    deps.metrics.upload(rule.kind, settled.breach ? 'storage_limit_exceeded' : 'deleted');
+    throw settled.breach ? breachError(settled.breach) : notFound('Attachment');
+  }
+  deps.metrics.upload(rule.kind, 'ok');
+  deps.metrics.uploadBytes(rule.kind, size);
+
+  if (imageChunks) {
+    const thumbnail = await makeThumbnail(
+      Buffer.concat(imageChunks),
+      deps.thumbnails ?? DEFAULT_THUMBNAIL_CONFIG,
+    );
+    return { attachment: await markReady(deps, provider, row.id, providerFileId, thumbnail) };
+  }
+  if (!purposes.includes('file_search')) {
+    return { attachment: await markReady(deps, provider, row.id, providerFileId, null) };
+  }
+  const vectorStoreId = await chatVectorStore(deps, provider, ctx, row.id, providerFileId);
+  return {
+    attachment: toAttachmentView(settled.uploaded),
+    indexing: () => indexDocument(deps, provider, vectorStoreId, row.id, providerFileId),
+  };
 }
 
 function resolveProvider(deps: AttachmentDeps, id: ProviderId): AttachmentProvider {

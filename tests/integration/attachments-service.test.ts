@@ -433,6 +433,9 @@ describe('provider failures (D1, D2, REAL-2, REAL-3)', () => {
     const refused = await failure(upload(chatId, 'y'));
     expect(refused).toMatchObject({ code: 'upload_failed', status: 502 });
     expect(refused.message).not.toMatch(/file-|purpose/);
+    // The failure names its row, so the client can retry or delete exactly that one.
+    expect(refused.extensions.attachment_id).toEqual(expect.any(String));
+    expect((await row(refused.extensions.attachment_id as string))?.errorCode).toBe('upload_failed');
     const rows = await rowsOf(chatId);
     expect(rows.map((r) => [r.status, r.errorCode])).toEqual([
       ['failed', 'upload_failed'],
@@ -622,6 +625,34 @@ describe('deleting attachments (F1–F6)', () => {
     release();
     expect((await failure(done)).code).toBe('not_found');
     expect(fake.state().files).toHaveLength(0);
+  });
+});
+
+describe('cancelled uploads', () => {
+  it('fail and disappear when the client goes away mid-upload', async () => {
+    const chatId = await makeChat(user);
+    const controller = new AbortController();
+    let release: () => void = () => {};
+    const pause = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const pending = upload(chatId, Buffer.alloc(200 * 1024, 'a'), {
+      chunkSize: 100 * 1024,
+      pause,
+      signal: controller.signal,
+    });
+    const { id } = await waitForRow(chatId);
+    controller.abort();
+    release();
+    await failure(pending);
+    expect(await row(id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'upload_cancelled',
+      deletedAt: expect.any(Date),
+    });
+    expect(await listAttachments(deps, user.caller, chatId)).toEqual([]);
+    expect(fake.state().files).toHaveLength(0);
+    expect(deps.metrics.pendingGauge).toBe(0);
   });
 });
 
