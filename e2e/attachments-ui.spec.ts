@@ -79,10 +79,11 @@ test('a PDF and a PNG dropped on the page upload, and the PNG shows its thumbnai
   await expect(sendButton(page)).toHaveAccessibleDescription('Messaging is coming soon.');
   await expect(sendButton(page)).toBeDisabled();
 
+  // Both upload at once, so the server's oldest-first order between them is a race.
   const listed = await serverAttachments(page, page.url().split('/').pop() as string);
-  expect(listed.map((item) => [item.filename, item.status])).toEqual([
-    ['report.pdf', 'ready'],
+  expect(listed.map((item) => [item.filename, item.status]).sort()).toEqual([
     ['photo.png', 'ready'],
+    ['report.pdf', 'ready'],
   ]);
 });
 
