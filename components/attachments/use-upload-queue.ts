@@ -68,13 +68,23 @@ export function useUploadQueue(
 
   useEffect(() => writeDraft(chatId, entries), [chatId, entries]);
 
-  // Files deleted elsewhere (the panel, another tab) leave the selection.
+  // Files deleted elsewhere (the panel, another tab) leave the selection. Only files the list has
+  // shown before (or restored from before a reload) count as deleted when missing: a list read
+  // that began before an upload finished can land after it, without the new row.
+  const listed = useRef<Set<string> | null>(null);
+  listed.current ??= new Set(entries.flatMap((entry) => (entry.attachmentId ? [entry.attachmentId] : [])));
   useEffect(() => {
     if (!attachments) return;
     const known = new Set(attachments.map((view) => view.id));
+    const seen = listed.current ?? new Set<string>();
+    for (const id of known) seen.add(id);
     setEntries((current) => {
       const kept = current.filter(
-        (entry) => entry.upload || !entry.attachmentId || known.has(entry.attachmentId),
+        (entry) =>
+          entry.upload ||
+          !entry.attachmentId ||
+          known.has(entry.attachmentId) ||
+          !seen.has(entry.attachmentId),
       );
       return kept.length === current.length ? current : kept;
     });
