@@ -1,7 +1,8 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
 /**
- * The metrics port, with upstream's instrument names. The in-memory implementation backs tests
- * and, until a Prometheus exporter is wired in, the process itself. Labels are bounded enums:
- * never a tenant, user, chat id or filename.
+ * The metrics ports, with upstream's instrument names, and their Prometheus implementation.
+ * Labels are bounded enums: never a tenant, user, chat id, filename or free-form error text.
  */
 export type UploadKind = 'document' | 'image';
 export type UploadResult =
@@ -25,25 +26,223 @@ export interface AttachmentMetrics {
   pending(delta: 1 | -1): void;
 }
 
-export class InMemoryMetrics implements AttachmentMetrics {
-  readonly counters = new Map<string, number>();
-  readonly bytes = new Map<UploadKind, number[]>();
-  pendingGauge = 0;
+export type CleanupResource = 'file' | 'vector_store';
+/** Why a cleanup step failed, in a handful of words (upstream put the raw error text here). */
+export type FailureReason =
+  | 'rate_limited'
+  | 'provider_unavailable'
+  | 'provider_rejected'
+  | 'not_configured'
+  | 'database'
+  | 'internal';
+
+export interface CleanupMetrics {
+  /** mini_chat_cleanup_completed_total{resource_type} */
+  cleanupCompleted(resource: CleanupResource): void;
+  /** mini_chat_cleanup_failed_total{resource_type}: gave up after the last attempt. */
+  cleanupFailed(resource: CleanupResource, count?: number): void;
+  /** mini_chat_cleanup_retry_total{resource_type,reason} */
+  cleanupRetry(resource: CleanupResource, reason: FailureReason): void;
+  /** mini_chat_cleanup_vector_store_with_failed_attachments_total */
+  vectorStoreWithFailedAttachments(): void;
+}
+
+export type JobResult = 'ok' | 'retry' | 'dead';
+export type ReaperOutcome =
+  | 'upload_interrupted'
+  | 'ready'
+  | 'indexing_failed'
+  | 'indexing_timeout'
+  | 'indexing_resumed'
+  | 'deleted';
+
+export interface WorkerMetrics {
+  /** mini_chat_outbox_handler_total{kind,result}; `dead` also counts mini_chat_outbox_dead_total{kind}. */
+  job(kind: string, result: JobResult): void;
+  /** mini_chat_reaper_settled_total{resource_type,outcome} */
+  reaped(outcome: ReaperOutcome, count?: number): void;
+  /** mini_chat_reconcile_deleted_total{resource_type}: objects no live row referenced. */
+  orphanDeleted(resource: CleanupResource): void;
+}
+
+/** What the database says is left to do, read when Prometheus scrapes. */
+export interface Backlog {
+  cleanup: { state: 'pending' | 'failed'; resource: CleanupResource; count: number }[];
+  outbox: { kind: string; pending: number; dead: number; oldestPendingSeconds: number }[];
+}
+
+export type Metrics = AttachmentMetrics & CleanupMetrics & WorkerMetrics;
+
+/** The job kinds a label may name; anything else in the table is reported as `other`. */
+const JOB_KINDS = new Set(['attachment_deleted', 'chat_deleted']);
+const kindLabel = (kind: string) => (JOB_KINDS.has(kind) ? kind : 'other');
+
+const KiB = 1024;
+
+export class PromMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly uploads = this.counter(
+    'mini_chat_attachment_upload_total',
+    'Attachment uploads by result.',
+    ['kind', 'result'],
+  );
+  private readonly bytes = new Histogram({
+    name: 'mini_chat_attachment_upload_bytes',
+    help: 'Size of uploaded attachments.',
+    labelNames: ['kind'],
+    buckets: [16, 64, 256, 1024, 4096, 10 * 1024, 25 * 1024].map((k) => k * KiB),
+    registers: [this.registry],
+  });
+  private readonly pendingUploads = new Gauge({
+    name: 'mini_chat_attachments_pending',
+    help: 'Uploads in flight in this process.',
+    registers: [this.registry],
+  });
+  private readonly completed = this.counter(
+    'mini_chat_cleanup_completed_total',
+    'Provider objects deleted.',
+    ['resource_type'],
+  );
+  private readonly failed = this.counter(
+    'mini_chat_cleanup_failed_total',
+    'Provider objects given up on after the last attempt.',
+    ['resource_type'],
+  );
+  private readonly retries = this.counter(
+    'mini_chat_cleanup_retry_total',
+    'Failed cleanup attempts to retry.',
+    ['resource_type', 'reason'],
+  );
+  private readonly storesWithFailed = this.counter(
+    'mini_chat_cleanup_vector_store_with_failed_attachments_total',
+    "Chat vector stores deleted while some of the chat's files could not be.",
+    [],
+  );
+  private readonly jobs = this.counter('mini_chat_outbox_handler_total', 'Outbox jobs run, by result.', [
+    'kind',
+    'result',
+  ]);
+  private readonly dead = this.counter('mini_chat_outbox_dead_total', 'Outbox jobs dead-lettered.', ['kind']);
+  private readonly reaper = this.counter(
+    'mini_chat_reaper_settled_total',
+    'Stuck work the reaper brought to an end.',
+    ['resource_type', 'outcome'],
+  );
+  private readonly orphans = this.counter(
+    'mini_chat_reconcile_deleted_total',
+    'Provider objects reconciliation deleted because no live row referenced them.',
+    ['resource_type'],
+  );
+  private readonly backlogGauge = this.gauge(
+    'mini_chat_cleanup_backlog',
+    'Provider cleanup not done, by state.',
+    ['state', 'resource_type'],
+  );
+  private readonly outboxPending = this.gauge(
+    'mini_chat_outbox_pending_rows',
+    'Outbox jobs waiting to run.',
+    ['kind'],
+  );
+  private readonly outboxDead = this.gauge(
+    'mini_chat_outbox_dead_rows',
+    'Dead-lettered outbox jobs awaiting an operator.',
+    ['kind'],
+  );
+  private readonly outboxAge = this.gauge(
+    'mini_chat_outbox_oldest_pending_age_seconds',
+    'Age of the oldest outbox job waiting to run.',
+    ['kind'],
+  );
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
 
   upload(kind: UploadKind, result: UploadResult): void {
-    const key = `mini_chat_attachment_upload_total{kind="${kind}",result="${result}"}`;
-    this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    this.uploads.inc({ kind, result });
   }
 
   uploadBytes(kind: UploadKind, bytes: number): void {
-    this.bytes.set(kind, [...(this.bytes.get(kind) ?? []), bytes]);
+    this.bytes.observe({ kind }, bytes);
   }
 
   pending(delta: 1 | -1): void {
-    this.pendingGauge += delta;
+    this.pendingUploads.inc(delta);
   }
 
-  count(kind: UploadKind, result: UploadResult): number {
-    return this.counters.get(`mini_chat_attachment_upload_total{kind="${kind}",result="${result}"}`) ?? 0;
+  cleanupCompleted(resource: CleanupResource): void {
+    this.completed.inc({ resource_type: resource });
   }
+
+  cleanupFailed(resource: CleanupResource, count = 1): void {
+    this.failed.inc({ resource_type: resource }, count);
+  }
+
+  cleanupRetry(resource: CleanupResource, reason: FailureReason): void {
+    this.retries.inc({ resource_type: resource, reason });
+  }
+
+  vectorStoreWithFailedAttachments(): void {
+    this.storesWithFailed.inc();
+  }
+
+  job(kind: string, result: JobResult): void {
+    this.jobs.inc({ kind: kindLabel(kind), result });
+    if (result === 'dead') this.dead.inc({ kind: kindLabel(kind) });
+  }
+
+  reaped(outcome: ReaperOutcome, count = 1): void {
+    this.reaper.inc({ resource_type: 'attachment', outcome }, count);
+  }
+
+  orphanDeleted(resource: CleanupResource): void {
+    this.orphans.inc({ resource_type: resource });
+  }
+
+  /** The Prometheus text exposition, with the backlog gauges as the database has them now. */
+  async render(backlog: Backlog): Promise<string> {
+    this.backlogGauge.reset();
+    for (const row of backlog.cleanup) {
+      this.backlogGauge.set({ state: row.state, resource_type: row.resource }, row.count);
+    }
+    for (const gauge of [this.outboxPending, this.outboxDead, this.outboxAge]) gauge.reset();
+    // Several unknown kinds fold into `other`: sum their counts, keep their oldest age.
+    const byKind = new Map<string, { pending: number; dead: number; age: number }>();
+    for (const row of backlog.outbox) {
+      const kind = kindLabel(row.kind);
+      const sum = byKind.get(kind) ?? { pending: 0, dead: 0, age: 0 };
+      byKind.set(kind, {
+        pending: sum.pending + row.pending,
+        dead: sum.dead + row.dead,
+        age: Math.max(sum.age, row.oldestPendingSeconds),
+      });
+    }
+    for (const [kind, row] of byKind) {
+      this.outboxPending.set({ kind }, row.pending);
+      this.outboxDead.set({ kind }, row.dead);
+      this.outboxAge.set({ kind }, row.age);
+    }
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+}
+
+// One registry per process, on globalThis so that dev-mode module reloads keep counting in it.
+const globals = globalThis as { __miniChatMetrics?: PromMetrics };
+
+/** The process's metrics, which `GET /api/metrics` exports. */
+export function processMetrics(): PromMetrics {
+  globals.__miniChatMetrics ??= new PromMetrics({ processMetrics: true });
+  return globals.__miniChatMetrics;
 }

@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db';
 import { type Chat, chats, tenantSettings, tenants, users } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
+import { errorFields, log } from '../log';
 import type { ModelEntry } from '../models/catalog';
 import { type AccessScope, liveChatInScope } from '../policy';
 import type { ProviderId } from '../providers/ports';
@@ -88,7 +89,7 @@ async function readKillSwitches(db: Db, tenantId: string) {
     return row ?? null;
   } catch (err) {
     // Fail closed: with the switches unknown, every tool counts as switched off.
-    console.error(JSON.stringify({ level: 'error', msg: 'kill switch lookup failed', err: String(err) }));
+    log.error({ err: errorFields(err) }, 'kill switch lookup failed');
     return {
       disableUploads: false,
       disableImages: true,

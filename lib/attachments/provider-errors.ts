@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from '../errors';
+import { errorFields, log } from '../log';
 import { ProviderError } from '../providers/ports';
 
 /**
@@ -13,14 +14,7 @@ export function providerFailure(err: unknown, fallback: ErrorCode & ProviderCode
         ? 'provider_unavailable'
         : err.code
       : fallback;
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      msg: 'provider call failed',
-      code,
-      err: err instanceof Error ? err.message : String(err),
-    }),
-  );
+  log.error({ code, err: errorFields(err) }, 'provider call failed');
   return new AppError(code, sentences[code], { cause: err });
 }
 

@@ -1,6 +1,6 @@
 import { loadAttachmentConfig } from '../config';
 import { getDb } from '../db';
-import { InMemoryMetrics } from '../metrics';
+import { processMetrics } from '../metrics';
 import { findModel } from '../models/catalog';
 import { createProviderRegistry } from '../providers/registry';
 import type { AttachmentDeps } from './service';
@@ -17,7 +17,7 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
       config,
       providers: createProviderRegistry({ env: process.env, db: getDb, storageDir: config.fileStorageDir }),
       models: { find: findModel, fallbackProvider: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local' },
-      metrics: new InMemoryMetrics(),
+      metrics: processMetrics(),
       gate: createUploadGate(config.maxConcurrentUploads),
     };
   }

@@ -1,18 +1,15 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { AttachmentConfig } from '../config';
 import type { Db, Queryable } from '../db';
-import {
-  type Attachment,
-  type AttachmentStatus,
-  attachments,
-  messageAttachments,
-  outbox,
-} from '../db/schema';
+import { type Attachment, type AttachmentStatus, attachments, messageAttachments } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
+import { errorFields, log } from '../log';
 import type { AttachmentMetrics } from '../metrics';
+import { enqueue } from '../outbox/store';
+import { wakeWorker } from '../outbox/wake';
 import { type AccessScope, authorize, type Caller } from '../policy';
-import type { AttachmentProvider, ProviderId } from '../providers/ports';
+import { type AttachmentProvider, ProviderError, type ProviderId } from '../providers/ports';
 import { ByteLimitExceeded, type Head, meteredStream, readHead } from './byte-stream';
 import { CONTENT_HEAD_BYTES, checkContentHead, createTextValidator, isTextType } from './content-check';
 import {
@@ -453,9 +450,7 @@ async function indexDocument(
   try {
     await provider.vectorStores.addFile(vectorStoreId, providerFileId, { attachment_id: id });
   } catch (err) {
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'adding to the vector store failed', err: String(err) }),
-    );
+    log.error({ attachment_id: id, err: errorFields(err) }, 'adding to the vector store failed');
     await failIndexing(deps, provider, id, providerFileId, 'indexing_failed').catch(() => {});
     return;
   }
@@ -480,9 +475,9 @@ export async function waitUntilIndexed(
       const status = await provider.vectorStores
         .fileStatus(vectorStoreId, providerFileId)
         .catch((err: unknown) => {
-          console.error(
-            JSON.stringify({ level: 'warn', msg: 'indexing status unavailable', err: String(err) }),
-          );
+          // The store or the file is gone at the provider: asking again will not bring it back.
+          if (err instanceof ProviderError && err.status === 404) return 'failed' as const;
+          log.warn({ attachment_id: id, err: errorFields(err) }, 'indexing status unavailable');
           return null;
         });
       if (status === 'completed') {
@@ -496,7 +491,7 @@ export async function waitUntilIndexed(
       await sleeper(deps)(deps.config.indexingPollIntervalMs);
     }
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', msg: 'indexing follow-up failed', err: String(err) }));
+    log.error({ attachment_id: id, err: errorFields(err) }, 'indexing follow-up failed');
   }
 }
 
@@ -517,8 +512,8 @@ async function transition(
 
 async function deleteQuietly(provider: AttachmentProvider, providerFileId: string): Promise<void> {
   await provider.files.delete(providerFileId).catch((err: unknown) => {
-    // Left for the reaper, which finds our files by their structured names.
-    console.error(JSON.stringify({ level: 'warn', msg: 'provider file delete failed', err: String(err) }));
+    // No live row references it: reconciliation finds it by its structured name.
+    log.warn({ err: errorFields(err) }, 'provider file delete failed');
   });
 }
 
@@ -613,14 +608,19 @@ export async function deleteAttachment(
       )
       .returning();
     if (hit) {
-      await tx.insert(outbox).values({
-        kind: 'attachment_deleted',
-        payload: { tenant_id: hit.tenantId, chat_id: hit.chatId, attachment_id: hit.id },
+      await enqueue(tx, 'attachment_deleted', {
+        tenant_id: hit.tenantId,
+        chat_id: hit.chatId,
+        attachment_id: hit.id,
       });
     }
     return hit;
   });
-  if (deleted) return;
+  if (deleted) {
+    // Picked up now rather than at the next poll (upstream's attachment delete waited).
+    wakeWorker();
+    return;
+  }
   const [again] = await deps.db.select().from(attachments).where(eq(attachments.id, row.id));
   if (!again || again.deletedAt) return;
   throw new AppError(

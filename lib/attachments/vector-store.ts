@@ -40,7 +40,7 @@ export async function getOrCreateVectorStore(
 
   let vectorStoreId: string;
   try {
-    vectorStoreId = await provider.vectorStores.create();
+    vectorStoreId = await provider.vectorStores.create({ chatId: chat.chatId });
   } catch (err) {
     // Free the slot so that the next upload can try again.
     await db

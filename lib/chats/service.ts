@@ -1,10 +1,12 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { type Chat, chats } from '../db/schema';
+import { attachments, type Chat, chats } from '../db/schema';
 import { AppError, notFound, validationError } from '../errors';
 import { isUuid } from '../ids';
 import { defaultModel, findModel } from '../models/catalog';
+import { enqueue } from '../outbox/store';
+import { wakeWorker } from '../outbox/wake';
 import { authorize, type Caller, chatInScope, liveChatInScope } from '../policy';
 import { parseInput } from '../validation';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -72,16 +74,40 @@ export async function renameChat(
   return toChatDetail(row);
 }
 
-/** Soft delete; the compare-and-set on deleted_at makes a second delete answer 404. */
+/**
+ * Soft delete; the compare-and-set on deleted_at makes a second delete answer 404. In the same
+ * transaction every attachment of the chat is deleted too (its bytes stop counting against the
+ * quotas) and marked for provider cleanup, and one job is enqueued to clean the chat up.
+ */
 export async function deleteChat(db: Db, caller: Caller | null, id: string): Promise<void> {
   const scope = authorize(caller, 'chat.delete');
   if (!isUuid(id)) throw notFound('Chat');
-  const deleted = await db
-    .update(chats)
-    .set({ deletedAt: sql`now()` })
-    .where(liveChatInScope(scope, id))
-    .returning({ id: chats.id });
-  if (deleted.length === 0) throw notFound('Chat');
+  await db.transaction(async (tx) => {
+    const deleted = await tx
+      .update(chats)
+      .set({ deletedAt: sql`now()` })
+      .where(liveChatInScope(scope, id))
+      .returning({ id: chats.id });
+    if (deleted.length === 0) throw notFound('Chat');
+    await tx
+      .update(attachments)
+      .set({
+        deletedAt: sql`coalesce(${attachments.deletedAt}, now())`,
+        // Cleanups already done or given up on stay as they are.
+        cleanupStatus: sql`coalesce(${attachments.cleanupStatus}, 'pending')`,
+        cleanupUpdatedAt: sql`now()`,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          eq(attachments.chatId, id),
+          eq(attachments.tenantId, scope.tenantId),
+          or(isNull(attachments.deletedAt), isNull(attachments.cleanupStatus)),
+        ),
+      );
+    await enqueue(tx, 'chat_deleted', { tenant_id: scope.tenantId, chat_id: id });
+  });
+  wakeWorker();
 }
 
 export const DEFAULT_PAGE_SIZE = 20;

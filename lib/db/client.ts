@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { errorFields, log } from '../log';
 import { acquireFolderLock } from './pglite-lock';
 import * as schema from './schema';
 
@@ -114,9 +115,7 @@ function pooled(
   migrate: (db: never, options: { migrationsFolder: string }) => Promise<void>,
 ): Database {
   // An idle client losing its connection must not take the process down with it.
-  pool.on('error', (err) =>
-    console.error(JSON.stringify({ level: 'error', msg: `${driver} pool error`, err: err.message })),
-  );
+  pool.on('error', (err) => log.error({ driver, err: errorFields(err) }, 'idle database client failed'));
   return {
     db,
     driver,

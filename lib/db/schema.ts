@@ -170,7 +170,10 @@ export const attachments = pgTable(
     index('attachments_unfinished_idx')
       .on(t.status, t.updatedAt)
       .where(sql`${t.status} in ('pending', 'uploaded') and ${t.deletedAt} is null`),
-    index('attachments_cleanup_idx').on(t.cleanupStatus).where(sql`${t.cleanupStatus} = 'pending'`),
+    // The cleanup worker's and the backlog gauge's rows; `done` is the bulk and is never looked up.
+    index('attachments_cleanup_idx')
+      .on(t.cleanupStatus)
+      .where(sql`${t.cleanupStatus} in ('pending', 'failed')`),
   ],
 );
 
@@ -186,7 +189,11 @@ export const chatVectorStores = pgTable(
     provider: varchar('provider', { length: 16 }).notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('chat_vector_stores_chat_uq').on(t.tenantId, t.chatId)],
+  (t) => [
+    uniqueIndex('chat_vector_stores_chat_uq').on(t.tenantId, t.chatId),
+    // Reconciliation asks whether a provider's store is one of ours.
+    index('chat_vector_stores_store_idx').on(t.vectorStoreId),
+  ],
 );
 
 export const messageRoles = ['user', 'assistant', 'system'] as const;
@@ -249,6 +256,11 @@ export const outbox = pgTable(
     attempts: integer('attempts').notNull().default(0),
     availableAt: ts('available_at').notNull().defaultNow(),
     leaseUntil: ts('lease_until'),
+    /**
+     * Set on each claim: only the holder of the current lease may finish the row, so a worker that
+     * lost its lease (stalled, or presumed dead) cannot complete or fail a job another one now runs.
+     */
+    leaseToken: uuid('lease_token'),
     lastError: text('last_error'),
     createdAt: createdAt(),
     completedAt: ts('completed_at'),
@@ -256,12 +268,17 @@ export const outbox = pgTable(
   },
   (t) => [
     index('outbox_due_idx').on(t.availableAt).where(sql`${t.completedAt} is null and ${t.deadAt} is null`),
+    index('outbox_dead_idx').on(t.deadAt).where(sql`${t.deadAt} is not null`),
+    // Retention: completed rows are pruned after a while.
+    index('outbox_completed_idx').on(t.completedAt).where(sql`${t.completedAt} is not null`),
   ],
 );
 
 /** The `local` provider's vector stores: its "indexing" is our own full-text index below. */
 export const localVectorStores = pgTable('local_vector_stores', {
   id: varchar('id', { length: 64 }).primaryKey(),
+  /** As at OpenAI: the name carries the chat id, which is how reconciliation knows a store is ours. */
+  name: varchar('name', { length: 128 }),
   createdAt: createdAt(),
 });
 
@@ -310,3 +327,4 @@ export type User = typeof users.$inferSelect;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { errorFields, log } from '../log';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -11,14 +12,7 @@ export function problemResponse(err: unknown, requestId?: string): Response {
   const appError =
     err instanceof AppError ? err : new AppError('internal', 'Something went wrong on our side. Try again.');
   if (!(err instanceof AppError)) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        msg: 'unhandled error',
-        request_id: requestId,
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-      }),
-    );
+    log.error({ request_id: requestId, err: errorFields(err) }, 'unhandled error');
   }
   const body = {
     type: `urn:mini-chat:problem:${appError.code}`,

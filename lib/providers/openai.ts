@@ -1,8 +1,10 @@
 import OpenAI, { APIConnectionError, APIError, AzureOpenAI, NotFoundError, toStreamingFile } from 'openai';
+import { vectorStoreName } from './naming';
 import {
   type AttachmentProvider,
   ProviderError,
   type ProviderErrorCode,
+  type ProviderObject,
   type VectorStoreFileStatus,
 } from './ports';
 
@@ -30,10 +32,23 @@ export function createOpenAIProvider(options: {
         return { providerFileId: file.id };
       },
       delete: (fileId) => gone('provider_unavailable', () => client.files.delete(fileId)),
+      list: ({ createdAfter } = {}) =>
+        listed(client.files.list({ order: 'desc', limit: PAGE_SIZE }), createdAfter, (file) => ({
+          id: file.id,
+          name: file.filename,
+          createdAt: new Date(file.created_at * 1000),
+        })),
     },
     vectorStores: {
-      create: async () =>
-        (await call('vector_store_failed', () => client.vectorStores.create({ name: 'mini-chat' }))).id,
+      create: async ({ chatId } = {}) =>
+        (
+          await call('vector_store_failed', () =>
+            client.vectorStores.create({
+              name: chatId ? vectorStoreName(chatId) : 'mini-chat',
+              ...(chatId ? { metadata: { chat_id: chatId } } : {}),
+            }),
+          )
+        ).id,
       addFile: async (vectorStoreId, fileId, attributes) => {
         await call('indexing_failed', () =>
           client.vectorStores.files.create(vectorStoreId, { file_id: fileId, attributes }),
@@ -51,28 +66,62 @@ export function createOpenAIProvider(options: {
         ),
       delete: (vectorStoreId) =>
         gone('provider_unavailable', () => client.vectorStores.delete(vectorStoreId)),
+      list: () =>
+        listed(client.vectorStores.list({ order: 'desc', limit: PAGE_SIZE }), undefined, (store) => ({
+          id: store.id,
+          name: store.name,
+          createdAt: new Date(store.created_at * 1000),
+        })),
     },
   };
 }
 
-/** Runs a provider call, turning SDK errors into ProviderErrors: 5xx and transport → unavailable. */
+/** The largest page both list endpoints allow. */
+const PAGE_SIZE = 100;
+
+/**
+ * Walks a newest-first listing page by page (the SDK fetches the next page as iteration reaches
+ * it), stopping at the first object created before `createdAfter`.
+ */
+async function* listed<T>(
+  items: AsyncIterable<T>,
+  createdAfter: Date | undefined,
+  toObject: (item: T) => ProviderObject,
+): AsyncGenerator<ProviderObject> {
+  try {
+    for await (const item of items) {
+      const object = toObject(item);
+      if (createdAfter && object.createdAt < createdAfter) return;
+      yield object;
+    }
+  } catch (err) {
+    throw providerError(err, 'provider_unavailable');
+  }
+}
+
+/** Runs a provider call, turning SDK errors into ProviderErrors. */
 async function call<T>(code: ProviderErrorCode, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof APIConnectionError) {
-      throw new ProviderError('provider_unavailable', `connection: ${err.message}`, { cause: err });
-    }
-    if (err instanceof APIError) {
-      const status = err.status;
-      const unavailable = status === undefined || status >= 500 || status === 429;
-      throw new ProviderError(unavailable ? 'provider_unavailable' : code, `${status}: ${err.message}`, {
-        status,
-        cause: err,
-      });
-    }
-    throw err;
+    throw providerError(err, code);
   }
+}
+
+/** 5xx, 429 and transport failures → unavailable; other refusals → `code`. */
+function providerError(err: unknown, code: ProviderErrorCode): unknown {
+  if (err instanceof APIConnectionError) {
+    return new ProviderError('provider_unavailable', `connection: ${err.message}`, { cause: err });
+  }
+  if (err instanceof APIError) {
+    const status = err.status;
+    const unavailable = status === undefined || status >= 500 || status === 429;
+    return new ProviderError(unavailable ? 'provider_unavailable' : code, `${status}: ${err.message}`, {
+      status,
+      cause: err,
+    });
+  }
+  return err;
 }
 
 /** Deletions are idempotent: a 404 means the object is already gone, which is what was asked. */

@@ -19,22 +19,37 @@ export interface StoredFile {
   providerFileId: string;
 }
 
+/** A file or vector store as a provider lists it: what cleanup needs to tell ours from others'. */
+export interface ProviderObject {
+  id: string;
+  /** A file's name, a store's name; null when the provider has none. */
+  name: string | null;
+  createdAt: Date;
+}
+
 export interface FileStorage {
   upload(input: UploadInput): Promise<StoredFile>;
   /** Resolves when the file is gone, including when it was already gone. */
   delete(providerFileId: string): Promise<void>;
+  /**
+   * Every file, newest first; with `createdAfter`, stops at the first older one, so the reaper
+   * looking for a recent upload's file does not page through the whole account.
+   */
+  list(options?: { createdAfter?: Date }): AsyncIterable<ProviderObject>;
 }
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
 
 export interface VectorStores {
-  create(): Promise<string>;
+  /** With the chat id the store is named after it, which is how reconciliation recognizes ours. */
+  create(options?: { chatId?: string }): Promise<string>;
   addFile(vectorStoreId: string, providerFileId: string, attributes: Record<string, string>): Promise<void>;
   fileStatus(vectorStoreId: string, providerFileId: string): Promise<VectorStoreFileStatus>;
   /** Resolves when the file is out of the store, including when it never was in it. */
   removeFile(vectorStoreId: string, providerFileId: string): Promise<void>;
   /** Resolves when the store is gone, including when it was already gone. */
   delete(vectorStoreId: string): Promise<void>;
+  list(): AsyncIterable<ProviderObject>;
 }
 
 export interface AttachmentProvider {

@@ -467,6 +467,14 @@ describe('provider failures (D1, D2, REAL-2, REAL-3)', () => {
     expect(fake.state().vectorStores[0]?.files).toEqual([]);
   });
 
+  it('fails the document at once when the provider no longer knows its store file', async () => {
+    const chatId = await makeChat(user);
+    fake.fail('vector_stores.files.retrieve', { status: 404, times: 1 });
+    const a = await uploadReady(chatId, 'x');
+    expect(a).toMatchObject({ status: 'failed', error_code: 'indexing_failed' });
+    expect(fake.requests.filter((r) => r.endpoint === 'vector_stores.files.retrieve')).toHaveLength(1);
+  });
+
   it('removes the placeholder when the vector store cannot be created, so a retry can', async () => {
     const chatId = await makeChat(user);
     fake.fail('vector_stores.create', { status: 500 });

@@ -8,13 +8,13 @@ import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { chats } from '@/lib/db/schema';
-import { InMemoryMetrics } from '@/lib/metrics';
 import type { ModelEntry } from '@/lib/models/catalog';
 import { createLocalProvider } from '@/lib/providers/local';
 import { createOpenAIProvider } from '@/lib/providers/openai';
 import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai';
 import type { TestUser } from './fixtures';
+import { InMemoryMetrics } from './metrics';
 
 const model = (id: string, overrides: Partial<ModelEntry> = {}): ModelEntry => ({
   id,

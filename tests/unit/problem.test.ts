@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { decodeCursor, encodeCursor } from '@/lib/chats/cursor';
 import { AppError } from '@/lib/errors';
 import { problemResponse } from '@/lib/http/problem';
+import { log } from '@/lib/log';
 
 describe('problem responses', () => {
   it('carry the code, extensions and headers of a domain error', async () => {
@@ -27,7 +28,7 @@ describe('problem responses', () => {
   });
 
   it('hide everything about an unexpected error and log it instead', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const error = vi.spyOn(log, 'error').mockImplementation(() => {});
     const res = problemResponse(
       new Error('duplicate key value violates unique constraint "x" at select * from users'),
     );
@@ -35,8 +36,8 @@ describe('problem responses', () => {
     expect(res.status).toBe(500);
     expect(body.code).toBe('internal');
     expect(JSON.stringify(body)).not.toMatch(/duplicate|select|users|stack/);
-    expect(log).toHaveBeenCalledOnce();
-    log.mockRestore();
+    expect(error).toHaveBeenCalledOnce();
+    error.mockRestore();
   });
 });
 

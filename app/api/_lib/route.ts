@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { auth } from '@/auth';
 import { type Db, getDb } from '@/lib/db';
+import { AppError, notFound } from '@/lib/errors';
 import { resolveCaller } from '@/lib/http/caller';
 import { problemResponse } from '@/lib/http/problem';
+import { log, withLogContext } from '@/lib/log';
 import type { Caller } from '@/lib/policy';
 
 export interface ApiContext<P> {
@@ -19,20 +21,69 @@ export interface ApiContext<P> {
 export function apiRoute<P = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response>,
 ): (request: Request, context: { params: Promise<P> }) => Promise<Response> {
-  return async (request, context) => {
-    const requestId = clientRequestId(request) ?? randomUUID();
-    try {
+  return (request, context) =>
+    handled(request, async () => {
       const db = await getDb();
       const caller = await resolveCaller(request, db, async () => (await auth())?.user?.id);
-      const response = await handler({ request, params: await context.params, caller, db });
-      response.headers.set('x-request-id', requestId);
-      return response;
+      return handler({ request, params: await context.params, caller, db });
+    });
+}
+
+/**
+ * Routes for machines (Prometheus, Vercel Cron) rather than users: the shared secret in `secretEnv`
+ * must come as `Authorization: Bearer <secret>`. With the variable unset the route is off and
+ * answers 404, so that nothing is exposed by a deployment that did not ask for it.
+ */
+export function secretRoute(
+  secretEnv: 'CRON_SECRET' | 'METRICS_TOKEN',
+  handler: (request: Request) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return (request) =>
+    handled(request, async () => {
+      const secret = process.env[secretEnv]?.trim();
+      if (!secret) throw notFound('Route');
+      const sent = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      if (!sent || !sameSecret(sent, secret)) {
+        throw new AppError('unauthorized', 'Send the configured secret as a bearer token.', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      }
+      return handler(request);
+    });
+}
+
+/** Compared as digests, in constant time: neither the secret's content nor its length leaks. */
+function sameSecret(sent: string, secret: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(sent), digest(secret));
+}
+
+/**
+ * The request id on every log line of the request (and in the response), errors as problem JSON,
+ * and one access log line per request.
+ */
+function handled(request: Request, run: () => Promise<Response>): Promise<Response> {
+  const requestId = clientRequestId(request) ?? randomUUID();
+  return withLogContext({ request_id: requestId }, async () => {
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await run();
     } catch (err) {
-      const response = problemResponse(err, requestId);
-      response.headers.set('x-request-id', requestId);
-      return response;
+      response = problemResponse(err, requestId);
     }
-  };
+    response.headers.set('x-request-id', requestId);
+    log.info(
+      {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        status: response.status,
+        duration_ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+    return response;
+  });
 }
 
 /** A caller-supplied id is echoed into logs, so only a short plain token is accepted. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { pgErrorCode } from '../../db/errors';
 import { localChunks, localVectorStoreFiles, localVectorStores } from '../../db/schema';
-import { ProviderError, type VectorStoreFileStatus } from '../ports';
+import { ProviderError, type ProviderObject, type VectorStoreFileStatus } from '../ports';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 // Well under Postgres' 65535 bind parameters per statement at five columns a row.
@@ -11,10 +11,21 @@ const INSERT_BATCH = 500;
 
 export type IndexOutcome = { chunks: string[] } | { error: string };
 
-export async function createStore(db: Db): Promise<string> {
+export async function createStore(db: Db, name: string | null): Promise<string> {
   const id = `lvs_${randomUUID()}`;
-  await db.insert(localVectorStores).values({ id });
+  await db.insert(localVectorStores).values({ id, name });
   return id;
+}
+
+export async function listStores(db: Db): Promise<ProviderObject[]> {
+  return db
+    .select({
+      id: localVectorStores.id,
+      name: localVectorStores.name,
+      createdAt: localVectorStores.createdAt,
+    })
+    .from(localVectorStores)
+    .orderBy(desc(localVectorStores.createdAt));
 }
 
 /** Files and chunks go with it (ON DELETE CASCADE). */

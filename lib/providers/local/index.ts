@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db';
+import { vectorStoreName } from '../naming';
 import { type AttachmentProvider, ProviderError } from '../ports';
 import { chunkText } from './chunk';
 import { extractorFor } from './extract';
@@ -11,10 +12,17 @@ import {
   fileStatus,
   finishIndexing,
   type IndexOutcome,
+  listStores,
   removeFile,
   startIndexing,
 } from './index-store';
-import { removeStoredFile, storedFileExists, storedFilePath, writeStoredFile } from './storage';
+import {
+  listStoredFiles,
+  removeStoredFile,
+  storedFileExists,
+  storedFilePath,
+  writeStoredFile,
+} from './storage';
 
 export { type LocalSearchHit, searchLocalStore } from './search';
 
@@ -46,9 +54,15 @@ export function createLocalProvider(options: {
         await detachEverywhere(await options.db(), fileId);
         await removeStoredFile(file);
       },
+      list: async function* ({ createdAfter } = {}) {
+        for await (const { name, modifiedAt } of listStoredFiles(storageDir)) {
+          if (!createdAfter || modifiedAt >= createdAfter) yield { id: name, name, createdAt: modifiedAt };
+        }
+      },
     },
     vectorStores: {
-      create: async () => createStore(await options.db()),
+      create: async ({ chatId } = {}) =>
+        createStore(await options.db(), chatId ? vectorStoreName(chatId) : null),
       addFile: async (vectorStoreId, fileId, attributes) => {
         const file = storedFilePath(storageDir, fileId);
         if (!file || !(await storedFileExists(file))) {
@@ -61,6 +75,9 @@ export function createLocalProvider(options: {
       fileStatus: async (vectorStoreId, fileId) => fileStatus(await options.db(), vectorStoreId, fileId),
       removeFile: async (vectorStoreId, fileId) => removeFile(await options.db(), vectorStoreId, fileId),
       delete: async (vectorStoreId) => deleteStore(await options.db(), vectorStoreId),
+      list: async function* () {
+        yield* await listStores(await options.db());
+      },
     },
   };
 }

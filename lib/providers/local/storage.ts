@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ProviderError } from '../ports';
 
@@ -58,6 +58,30 @@ export async function storedFileExists(file: string): Promise<boolean> {
 
 export async function removeStoredFile(file: string): Promise<void> {
   await rm(file, { force: true });
+}
+
+/** The stored files (not the dot-named temp files of uploads in progress), as name and time. */
+export async function* listStoredFiles(
+  storageDir: string,
+): AsyncGenerator<{ name: string; modifiedAt: Date }> {
+  let names: string[];
+  try {
+    names = await readdir(storageDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) {
+    const file = storedFilePath(storageDir, name);
+    if (!file) continue;
+    try {
+      const info = await stat(file);
+      if (info.isFile()) yield { name, modifiedAt: info.mtime };
+    } catch (err) {
+      // Deleted between the listing and the look.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 async function copyBody(body: AsyncIterable<Uint8Array>, file: FileHandle, signal?: AbortSignal) {

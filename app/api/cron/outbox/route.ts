@@ -1,0 +1,14 @@
+import { workerDeps, workOnce } from '@/lib/cleanup/runtime';
+import { json } from '@/lib/http/json';
+import { secretRoute } from '../../_lib/route';
+
+export const dynamic = 'force-dynamic';
+/** Seconds; Vercel ends the function then. The drain stops claiming well before. */
+export const maxDuration = 60;
+const BUDGET_MS = 45_000;
+
+/** Vercel Cron (every minute, see vercel.json): the reaper, then the outbox within the budget. */
+export const GET = secretRoute('CRON_SECRET', async () => {
+  const deps = await workerDeps();
+  return json(await workOnce(deps, { deadline: deps.clock() + BUDGET_MS }));
+});

@@ -1,0 +1,13 @@
+/**
+ * Next calls this once per server process. `next start` and `next dev` get the outbox worker in
+ * process (woken by commits that enqueue work); on Vercel there is no long-lived process, and
+ * the cron routes in vercel.json drain instead. `WORKER_IN_PROCESS=false` leaves it to a separate
+ * `npm run -s worker`.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  if (process.env.VERCEL || process.env.WORKER_IN_PROCESS === 'false') return;
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  const { startInProcessWorker } = await import('./lib/cleanup/runtime');
+  await startInProcessWorker();
+}
