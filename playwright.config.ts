@@ -3,6 +3,7 @@ import { defineConfig } from '@playwright/test';
 /** Where the fake OpenAI server listens during the browser tests (e2e/helpers.ts steers it). */
 export const FAKE_OPENAI_PORT = 3199;
 export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
+export const E2E_METRICS_TOKEN = 'e2e-metrics-token';
 
 export default defineConfig({
   testDir: './e2e',
@@ -54,6 +55,7 @@ export default defineConfig({
         OPENAI_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,
         // New chats stay keyless unless a test picks an OpenAI model.
         DEFAULT_MODEL: 'offline',
+        METRICS_TOKEN: E2E_METRICS_TOKEN,
       },
     },
   ],

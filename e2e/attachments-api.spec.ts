@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
+import { E2E_METRICS_TOKEN } from '../playwright.config';
 import {
+  APP_ORIGIN,
   type ApiUser,
   api,
   chunkedUpload,
@@ -598,6 +600,35 @@ test.describe('provider failures', () => {
     const names = (await listAttachments(alice.token, chatId)).map((item) => item.filename);
     expect(names).toHaveLength(10);
     expect(names).not.toContain('one-too-many.png');
+  });
+});
+
+test.describe('metrics of the production server', () => {
+  const counter = (text: string, labels: string) =>
+    Number(new RegExp(`^mini_chat_attachment_upload_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const scrape = async () => {
+    const response = await fetch(`${APP_ORIGIN}/api/metrics`, {
+      headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+
+  test('count uploads and provider failures, and need the token', async () => {
+    expect((await fetch(`${APP_ORIGIN}/api/metrics`)).status).toBe(401);
+    const ok = 'kind="document",result="ok"';
+    const providerError = 'kind="document",result="provider_error"';
+    const before = await scrape();
+
+    const chatId = await createChat(alice.token, 'gpt-4.1-mini');
+    expect((await uploadFile(alice.token, chatId, notesFile())).status).toBe(201);
+    await fake.fault({ endpoint: 'files.create', status: 500, times: 1 });
+    expectProblem(await uploadFile(alice.token, chatId, notesFile()), 502, 'provider_unavailable');
+
+    const after = await scrape();
+    expect(counter(after, ok) - counter(before, ok)).toBe(1);
+    expect(counter(after, providerError) - counter(before, providerError)).toBe(1);
+    expect(after).toMatch(/^mini_chat_attachments_pending 0$/m);
   });
 });
 

@@ -49,7 +49,26 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Next bundles the app more than once (route handlers, instrumentation), and process-wide
+ * singletons built in one bundle throw into another: errors are recognised by a registered
+ * brand, not by which copy of the class made them.
+ */
+export const brandOf = (name: string) => {
+  const brand = Symbol.for(`mini-chat.${name}`);
+  return {
+    mark: (value: object) => Object.defineProperty(value, brand, { value: true }),
+    test: (value: unknown) => typeof value === 'object' && value !== null && brand in value,
+  };
+};
+
+const appErrorBrand = brandOf('AppError');
+
 export class AppError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return appErrorBrand.test(value);
+  }
+
   readonly code: ErrorCode;
   readonly status: number;
   readonly title: string;
@@ -58,6 +77,7 @@ export class AppError extends Error {
 
   constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
     super(detail, { cause: options.cause });
+    appErrorBrand.mark(this);
     this.name = 'AppError';
     this.code = code;
     [this.status, this.title] = catalog[code];

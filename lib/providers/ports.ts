@@ -1,3 +1,5 @@
+import { brandOf } from '../errors';
+
 /**
  * The narrow interfaces the attachment service needs from a provider. Adapters: `openai`,
  * `azure` (the same SDK against Azure OpenAI) and `local` (a folder plus our own full-text index).
@@ -71,13 +73,20 @@ export type ProviderErrorCode =
  * A provider call that failed. `message` is for logs only; it may hold a provider's raw words
  * and ids, so it is never put in a response: the service answers with `code` alone.
  */
+const providerErrorBrand = brandOf('ProviderError');
+
 export class ProviderError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return providerErrorBrand.test(value);
+  }
+
   constructor(
     readonly code: ProviderErrorCode,
     message: string,
     options: { status?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
+    providerErrorBrand.mark(this);
     this.name = 'ProviderError';
     this.status = options.status;
   }
