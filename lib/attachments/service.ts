@@ -255,7 +255,7 @@ async function streamAndSettle(
   const vectorStoreId = await chatVectorStore(deps, provider, ctx, row.id, providerFileId);
   return {
     attachment: toAttachmentView(settled.uploaded),
-    indexing: () => indexDocument(deps, provider, vectorStoreId, row.id, providerFileId),
+    indexing: () => indexDocument(deps, { provider, vectorStoreId, id: row.id, providerFileId }),
   };
 }
 
@@ -436,17 +436,20 @@ async function failIndexing(
   await deleteQuietly(provider, providerFileId);
 }
 
+/** A document on its way into the chat's vector store. */
+interface IndexTarget {
+  provider: AttachmentProvider;
+  vectorStoreId: string;
+  id: string;
+  providerFileId: string;
+}
+
 /**
  * After the response: adds the document to the chat's store and waits until it is searchable.
  * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`.
  */
-async function indexDocument(
-  deps: AttachmentDeps,
-  provider: AttachmentProvider,
-  vectorStoreId: string,
-  id: string,
-  providerFileId: string,
-): Promise<void> {
+async function indexDocument(deps: AttachmentDeps, target: IndexTarget): Promise<void> {
+  const { provider, vectorStoreId, id, providerFileId } = target;
   try {
     await provider.vectorStores.addFile(vectorStoreId, providerFileId, { attachment_id: id });
   } catch (err) {
@@ -454,7 +457,7 @@ async function indexDocument(
     await failIndexing(deps, provider, id, providerFileId, 'indexing_failed').catch(() => {});
     return;
   }
-  await waitUntilIndexed(deps, provider, vectorStoreId, id, providerFileId);
+  await waitUntilIndexed(deps, target);
 }
 
 /**
@@ -462,13 +465,8 @@ async function indexDocument(
  * vector-store file `completed`. If this process dies first, the row stays `uploaded` and the
  * reaper asks the provider again.
  */
-export async function waitUntilIndexed(
-  deps: AttachmentDeps,
-  provider: AttachmentProvider,
-  vectorStoreId: string,
-  id: string,
-  providerFileId: string,
-): Promise<void> {
+async function waitUntilIndexed(deps: AttachmentDeps, target: IndexTarget): Promise<void> {
+  const { provider, vectorStoreId, id, providerFileId } = target;
   const deadline = Date.now() + deps.config.indexingTimeoutMs;
   try {
     while (Date.now() < deadline) {
