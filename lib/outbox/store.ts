@@ -27,6 +27,9 @@ export async function claim(
   const token = randomUUID();
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const at = sql`${now.toISOString()}::timestamptz`;
+  // available_at defaults to the database's now(), stored at millisecond precision by rounding: a
+  // job enqueued within the same millisecond as this claim can read as half a millisecond ahead.
+  const due = sql`${new Date(now.getTime() + 1).toISOString()}::timestamptz`;
   const rows = await db
     .update(outbox)
     .set({ attempts: sql`${outbox.attempts} + 1`, leaseUntil, leaseToken: token })
@@ -34,7 +37,7 @@ export async function claim(
       sql`${outbox.id} in (
         select ${outbox.id} from ${outbox}
         where ${outbox.completedAt} is null and ${outbox.deadAt} is null
-          and ${outbox.availableAt} <= ${at}
+          and ${outbox.availableAt} <= ${due}
           and (${outbox.leaseUntil} is null or ${outbox.leaseUntil} <= ${at})
         order by ${outbox.availableAt}, ${outbox.id}
         limit ${limit}
