@@ -115,14 +115,16 @@ export async function lockForUpload(
   tx: Queryable,
   ids: { chatId: string; userId: string; tenantId: string },
 ) {
+  // One statement: Postgres locks each result row's rows in range-table order (chats, users,
+  // tenants), so every upload takes the three locks in the same order.
   const [chat] = await tx
     .select({ id: chats.id, deletedAt: chats.deletedAt })
     .from(chats)
+    .innerJoin(users, eq(users.id, ids.userId))
+    .innerJoin(tenants, eq(tenants.id, ids.tenantId))
     .where(and(eq(chats.id, ids.chatId), eq(chats.tenantId, ids.tenantId)))
     .for('no key update');
   if (!chat || chat.deletedAt) throw notFound('Chat');
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, ids.userId)).for('no key update');
-  await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, ids.tenantId)).for('no key update');
 }
 
 /** The purposes an upload keeps after the chat's model and the tenant's kill switches have their say. */
