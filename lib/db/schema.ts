@@ -322,9 +322,7 @@ export const localChunks = pgTable(
   ],
 );
 
-export type Tenant = typeof tenants.$inferSelect;
 export type User = typeof users.$inferSelect;
-export type ApiToken = typeof apiTokens.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;

@@ -82,8 +82,6 @@ const current = () => {
   return catalog;
 };
 
-export const listModels = (): readonly ModelEntry[] => current();
-
 export const findModel = (id: string): ModelEntry | undefined => current().find((m) => m.id === id);
 
 /** `DEFAULT_MODEL` if it names a model, else the first entry. */
