@@ -13,11 +13,14 @@ export async function resolveCaller(
   db: Db,
   sessionUserId: () => Promise<string | null | undefined>,
 ): Promise<Caller | null> {
-  const header = request.headers.get('authorization');
-  if (header !== null) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] ? authenticateToken(db, match[1]) : null;
+  if (request.headers.has('authorization')) {
+    const token = bearerToken(request);
+    return token ? authenticateToken(db, token) : null;
   }
   const userId = await sessionUserId();
   return userId && isUuid(userId) ? loadActiveCaller(db, userId) : null;
 }
+
+/** The token of an `Authorization: Bearer <token>` header, if that is what the request sent. */
+export const bearerToken = (request: Request): string | undefined =>
+  /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];

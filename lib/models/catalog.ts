@@ -35,7 +35,7 @@ const OFFLINE: ModelEntry = {
   maxOutputTokens: 4_000,
 };
 
-const openaiModel = (id: string, displayName: string, contextWindow: number): ModelEntry => ({
+export const openaiModel = (id: string, displayName: string, contextWindow: number): ModelEntry => ({
   id,
   displayName,
   provider: 'openai',

@@ -8,7 +8,7 @@ import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { chats } from '@/lib/db/schema';
-import type { ModelEntry } from '@/lib/models/catalog';
+import { type ModelEntry, openaiModel } from '@/lib/models/catalog';
 import { createLocalProvider } from '@/lib/providers/local';
 import { createOpenAIProvider } from '@/lib/providers/openai';
 import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
@@ -17,16 +17,7 @@ import type { TestUser } from './fixtures';
 import { InMemoryMetrics } from './metrics';
 
 const model = (id: string, overrides: Partial<ModelEntry> = {}): ModelEntry => ({
-  id,
-  displayName: id,
-  provider: 'openai',
-  providerModel: id,
-  vision: true,
-  fileSearch: true,
-  codeInterpreter: true,
-  maxFileSizeMb: 25,
-  contextWindow: 128_000,
-  maxOutputTokens: 4_000,
+  ...openaiModel(id, id, 128_000),
   ...overrides,
 });
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { auth } from '@/auth';
 import { type Db, getDb } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
-import { resolveCaller } from '@/lib/http/caller';
+import { bearerToken, resolveCaller } from '@/lib/http/caller';
 import { problemResponse } from '@/lib/http/problem';
 import { log, withLogContext } from '@/lib/log';
 import type { Caller } from '@/lib/policy';
@@ -42,7 +42,7 @@ export function secretRoute(
     handled(request, async () => {
       const secret = process.env[secretEnv]?.trim();
       if (!secret) throw notFound('Route');
-      const sent = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1];
+      const sent = bearerToken(request);
       if (!sent || !sameSecret(sent, secret)) {
         throw new AppError('unauthorized', 'Send the configured secret as a bearer token.', {
           headers: { 'www-authenticate': 'Bearer' },
