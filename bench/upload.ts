@@ -6,12 +6,10 @@
 //
 // With --postgres, the server runs on a database created for the run on that server (and dropped
 // afterwards) instead of the embedded PGlite.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, run, start, startStack } from './harness';
 
 const { values } = parseArgs({
   options: {
@@ -26,35 +24,6 @@ const FAKE_PORT = 3291;
 const APP_PORT = 3292;
 const PASS_PORT = 3293;
 const CHUNK = 64 * 1024;
-
-const children: ChildProcess[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-const work = mkdtempSync(path.join(tmpdir(), 'bench-upload-'));
-const stopAll = () => {
-  for (const c of children) c.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-};
-process.on('exit', stopAll);
-
-function start(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ChildProcess> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const check = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (ready.test(seen)) resolve(child);
-    };
-    child.stdout?.on('data', check);
-    child.stderr?.on('data', check);
-    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${seen}`)));
-  });
-}
 
 const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
@@ -113,15 +82,6 @@ function upload(
   });
 }
 
-async function api(pathname: string, token: string, body: unknown) {
-  const res = await fetch(`http://127.0.0.1:${APP_PORT}${pathname}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as { id: string };
-}
-
 /** Deleting each upload keeps the chat under its 100 MB total however many runs there are. */
 async function remove(pathname: string, token: string) {
   const res = await fetch(`http://127.0.0.1:${APP_PORT}${pathname}`, {
@@ -131,72 +91,29 @@ async function remove(pathname: string, token: string) {
   if (res.status !== 204) throw new Error(`delete failed: ${res.status}`);
 }
 
-/** A database of the bench's own on the given server, dropped when the bench ends. */
-async function createDatabase(adminUrl: string) {
-  const { default: pg } = await import('pg');
-  const name = `bench_upload_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString() };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 async function main() {
+  const stack = await startStack({
+    name: 'bench-upload',
+    fakePort: FAKE_PORT,
+    appPort: APP_PORT,
+    postgres: values.postgres,
+  });
+  const { app, token } = stack;
   await start(
     'node',
-    ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(FAKE_PORT)],
-    {},
-    /listening/,
-  );
-  const fakeUrl = `http://127.0.0.1:${FAKE_PORT}/v1`;
-  await start(
-    'node',
-    ['--import', 'tsx', 'bench/passthrough-server.ts', '--port', String(PASS_PORT), '--target', fakeUrl],
+    [
+      '--import',
+      'tsx',
+      'bench/passthrough-server.ts',
+      '--port',
+      String(PASS_PORT),
+      '--target',
+      `${stack.fakeOrigin}/v1`,
+    ],
     {},
     /ready/,
   );
-
-  const database = values.postgres ? await createDatabase(values.postgres) : undefined;
-  const env = {
-    ...(database ? { DATABASE_URL: database.url } : {}),
-    PGLITE_DIR: path.join(work, 'pglite'),
-    FILE_STORAGE_DIR: path.join(work, 'files'),
-    AUTH_SECRET: 'bench-only-secret-000000000000000000',
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: fakeUrl,
-    NODE_ENV: 'production' as const,
-  };
-  const cli = (script: string, args: string[]) =>
-    execFileSync('npx', ['tsx', script, ...args], {
-      env: { ...process.env, ...env },
-      encoding: 'utf8',
-    }).trim();
-  if (database) cli('scripts/migrate.ts', []);
-  cli('scripts/user-create.ts', [
-    '--email',
-    'bench@example.test',
-    '--password',
-    'bench-password',
-    '--tenant',
-    'bench',
-  ]);
-  const token = cli('scripts/token-create.ts', ['--email', 'bench@example.test']);
-
-  const app = await start(
-    'node',
-    ['node_modules/next/dist/bin/next', 'start', '-p', String(APP_PORT)],
-    env,
-    /Ready/,
-  );
-  const chat = await api('/api/chats', token, { model: 'gpt-4.1-mini' });
+  const chat = (await (await stack.post('/api/chats', { model: 'gpt-4.1-mini' })).json()) as { id: string };
   const route = `/api/chats/${chat.id}/attachments`;
 
   // Warm up both paths (JIT, database, connection pools) before measuring.
@@ -230,7 +147,7 @@ async function main() {
   const passSeconds = median(passRuns);
   const peakGrowth = Math.max(...routeRuns.map((r) => r.growthKiB)) / 1024;
   const ratio = passSeconds / routeSeconds;
-  console.log(`runs: ${RUNS} × ${mib} MiB text document, database: ${database ? 'PostgreSQL' : 'PGlite'}`);
+  console.log(`runs: ${RUNS} × ${mib} MiB text document, database: ${stack.database}`);
   console.log(`route:        median ${routeSeconds.toFixed(3)} s = ${(mib / routeSeconds).toFixed(1)} MiB/s`);
   console.log(`pass-through: median ${passSeconds.toFixed(3)} s = ${(mib / passSeconds).toFixed(1)} MiB/s`);
   console.log(`throughput ratio route/pass-through: ${(ratio * 100).toFixed(0)}% (target ≥ 70%)`);
@@ -241,16 +158,4 @@ async function main() {
   );
 }
 
-main()
-  .then(
-    () => 0,
-    (err) => {
-      console.error(err);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    for (const c of children) c.kill('SIGTERM');
-    for (const cleanup of cleanups) await cleanup().catch((err) => console.error(err));
-    process.exit(code);
-  });
+run(main);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { type Browser, expect } from '@playwright/test';
+import { createParser } from 'eventsource-parser';
 import { FAKE_OPENAI_ORIGIN } from '../playwright.config';
 import { signUp } from './helpers';
 
@@ -347,6 +348,10 @@ export interface FakeRequest {
   path: string;
   endpoint: string | null;
   status?: number;
+  // biome-ignore lint/suspicious/noExplicitAny: request bodies are asserted on field by field.
+  body?: any;
+  /** Epoch ms of a streamed reply's first token and of its connection closing. */
+  stream?: { firstTokenAt?: number; finishedAt?: number; closedAt?: number; clientClosed: boolean };
 }
 
 async function fakeCall(method: 'GET' | 'POST', path: string, body?: unknown) {
@@ -374,4 +379,63 @@ export const fake = {
   }) => fakeCall('POST', '/__fake/faults', spec),
   indexing: (spec: { delayMs?: number; failWhenFilenameMatches?: string | null; failCode?: string }) =>
     fakeCall('POST', '/__fake/indexing', spec),
+  pace: (delayMs: number) => fakeCall('POST', '/__fake/pace', { delayMs }),
 };
+
+// ---- Event streams ----
+
+export interface StreamEvent {
+  event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: event payloads are asserted on field by field.
+  data: any;
+  /** Epoch ms at which the client had the event. */
+  at: number;
+}
+
+/**
+ * Reads an event-stream response as it arrives; with `stopWhen`, aborts the request once it says
+ * so (a client going away). Returns the events and the raw text, which is checked for leaks.
+ */
+export async function readStream(
+  response: Response,
+  options: { stopWhen?: (events: StreamEvent[]) => boolean; abort?: AbortController } = {},
+): Promise<{ events: StreamEvent[]; raw: string; abortedAt?: number }> {
+  const events: StreamEvent[] = [];
+  let raw = '';
+  const parser = createParser({
+    onEvent: ({ event, data }) =>
+      events.push({ event: event ?? 'message', data: JSON.parse(data), at: Date.now() }),
+  });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const text = decoder.decode(value, { stream: true });
+    raw += text;
+    parser.feed(text);
+    if (options.stopWhen?.(events)) {
+      const abortedAt = Date.now();
+      options.abort?.abort();
+      await reader.cancel().catch(() => {});
+      return { events, raw, abortedAt };
+    }
+  }
+  expectNoProviderLeak(raw, 'event stream');
+  return { events, raw };
+}
+
+/** Starts a message; the caller reads the stream (or the problem document). */
+export function postMessage(
+  token: string,
+  chatId: string,
+  body: { content: string; request_id?: string; attachment_ids?: string[] },
+  signal?: AbortSignal,
+) {
+  return fetch(`${APP_ORIGIN}/api/chats/${chatId}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+}

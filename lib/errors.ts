@@ -6,6 +6,13 @@ const catalog = {
   not_found: [404, 'Not found'],
   conflict: [409, 'Conflict'],
   email_taken: [409, 'Email already registered'],
+  // Sending messages: upstream's pre-stream codes.
+  invalid_attachment: [400, 'Invalid attachment'],
+  too_many_images: [400, 'Too many images'],
+  generation_in_progress: [409, 'Generation in progress'],
+  request_id_conflict: [409, 'Request id already used'],
+  not_latest_turn: [409, 'Not the latest turn'],
+  input_too_long: [422, 'Message too long for the model'],
   internal: [500, 'Internal error'],
   // Attachments: upstream's codes, plus our content check, quotas and kill switches.
   missing_boundary: [400, 'Missing multipart boundary'],

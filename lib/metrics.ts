@@ -63,6 +63,35 @@ export interface WorkerMetrics {
   reaped(outcome: ReaperOutcome, count?: number): void;
   /** mini_chat_reconcile_deleted_total{resource_type}: objects no live row referenced. */
   orphanDeleted(resource: CleanupResource): void;
+  /** mini_chat_orphan_finalized_total{reason="stale_progress"}: running turns whose stream died. */
+  orphanTurnsFinalized(count: number): void;
+}
+
+export type TurnOutcome = 'completed' | 'failed' | 'cancelled';
+export type AbortTrigger = 'client_disconnect' | 'idle_timeout';
+
+/** Labels are the catalog's model id and its provider kind: both bounded by the catalog. */
+export interface StreamLabels {
+  provider: string;
+  model: string;
+}
+
+export interface StreamMetrics {
+  /** mini_chat_stream_started_total{provider,model}, and mini_chat_active_streams +1 */
+  streamStarted(labels: StreamLabels): void;
+  /**
+   * mini_chat_stream_{completed,failed,cancelled}_total{provider,model[,error_code]},
+   * mini_chat_stream_total_latency_ms, and mini_chat_active_streams -1.
+   */
+  streamFinished(labels: StreamLabels, outcome: TurnOutcome, ms: number, errorCode?: string): void;
+  /** mini_chat_ttft_provider_ms: from the model call to its first token. */
+  ttftProvider(labels: StreamLabels, ms: number): void;
+  /** mini_chat_ttft_overhead_ms: from the first token's arrival to its bytes handed to the response. */
+  ttftOverhead(labels: StreamLabels, ms: number): void;
+  /** mini_chat_streams_aborted_total{trigger} and mini_chat_time_to_abort_ms{trigger}. */
+  streamAborted(trigger: AbortTrigger, msToAbort: number): void;
+  /** mini_chat_stream_replay_total */
+  replay(): void;
 }
 
 /** What the database says is left to do, read when Prometheus scrapes. */
@@ -71,13 +100,15 @@ export interface Backlog {
   outbox: { kind: string; pending: number; dead: number; oldestPendingSeconds: number }[];
 }
 
-export type Metrics = AttachmentMetrics & CleanupMetrics & WorkerMetrics;
+export type Metrics = AttachmentMetrics & CleanupMetrics & WorkerMetrics & StreamMetrics;
 
 /** The job kinds a label may name; anything else in the table is reported as `other`. */
 const JOB_KINDS = new Set(['attachment_deleted', 'chat_deleted']);
 const kindLabel = (kind: string) => (JOB_KINDS.has(kind) ? kind : 'other');
 
 const KiB = 1024;
+/** Milliseconds: from sub-millisecond overheads up to a long answer. */
+const MS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000];
 
 export class PromMetrics implements Metrics {
   readonly registry = new Registry();
@@ -154,6 +185,61 @@ export class PromMetrics implements Metrics {
     ['kind'],
   );
 
+  private readonly streamsStarted = this.counter('mini_chat_stream_started_total', 'Answers started.', [
+    'provider',
+    'model',
+  ]);
+  private readonly streamsCompleted = this.counter('mini_chat_stream_completed_total', 'Answers completed.', [
+    'provider',
+    'model',
+  ]);
+  private readonly streamsFailed = this.counter(
+    'mini_chat_stream_failed_total',
+    'Answers that failed, by error code.',
+    ['provider', 'model', 'error_code'],
+  );
+  private readonly streamsCancelled = this.counter(
+    'mini_chat_stream_cancelled_total',
+    'Answers stopped by the client.',
+    ['provider', 'model'],
+  );
+  private readonly activeStreamsGauge = new Gauge({
+    name: 'mini_chat_active_streams',
+    help: 'Answers streaming in this process.',
+    registers: [this.registry],
+  });
+  private readonly streamLatency = this.histogram(
+    'mini_chat_stream_total_latency_ms',
+    'Time from the start of an answer to its end.',
+    ['provider', 'model'],
+  );
+  private readonly ttftProviderMs = this.histogram(
+    'mini_chat_ttft_provider_ms',
+    "Time from the model call to the model's first token.",
+    ['provider', 'model'],
+  );
+  private readonly ttftOverheadMs = this.histogram(
+    'mini_chat_ttft_overhead_ms',
+    "Time from the model's first token to its bytes handed to the response.",
+    ['provider', 'model'],
+  );
+  private readonly aborted = this.counter('mini_chat_streams_aborted_total', 'Answers aborted.', ['trigger']);
+  private readonly abortMs = this.histogram(
+    'mini_chat_time_to_abort_ms',
+    'Time from the abort to the model stream ending.',
+    ['trigger'],
+  );
+  private readonly replays = this.counter(
+    'mini_chat_stream_replay_total',
+    'Answers replayed from storage for a repeated request id.',
+    [],
+  );
+  private readonly orphanTurns = this.counter(
+    'mini_chat_orphan_finalized_total',
+    'Running turns that stopped progressing and were failed.',
+    ['reason'],
+  );
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -199,6 +285,40 @@ export class PromMetrics implements Metrics {
     this.orphans.inc({ resource_type: resource });
   }
 
+  streamStarted(labels: StreamLabels): void {
+    this.streamsStarted.inc({ ...labels });
+    this.activeStreamsGauge.inc();
+  }
+
+  streamFinished(labels: StreamLabels, outcome: TurnOutcome, ms: number, errorCode = 'internal'): void {
+    this.activeStreamsGauge.dec();
+    this.streamLatency.observe({ ...labels }, ms);
+    if (outcome === 'completed') this.streamsCompleted.inc({ ...labels });
+    else if (outcome === 'cancelled') this.streamsCancelled.inc({ ...labels });
+    else this.streamsFailed.inc({ ...labels, error_code: errorCode });
+  }
+
+  ttftProvider(labels: StreamLabels, ms: number): void {
+    this.ttftProviderMs.observe({ ...labels }, ms);
+  }
+
+  ttftOverhead(labels: StreamLabels, ms: number): void {
+    this.ttftOverheadMs.observe({ ...labels }, ms);
+  }
+
+  streamAborted(trigger: AbortTrigger, msToAbort: number): void {
+    this.aborted.inc({ trigger });
+    this.abortMs.observe({ trigger }, msToAbort);
+  }
+
+  replay(): void {
+    this.replays.inc();
+  }
+
+  orphanTurnsFinalized(count: number): void {
+    this.orphanTurns.inc({ reason: 'stale_progress' }, count);
+  }
+
   /** The Prometheus text exposition, with the backlog gauges as the database has them now. */
   async render(backlog: Backlog): Promise<string> {
     this.backlogGauge.reset();
@@ -231,6 +351,10 @@ export class PromMetrics implements Metrics {
 
   private counter<L extends string>(name: string, help: string, labelNames: L[]) {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Histogram({ name, help, labelNames, buckets: MS_BUCKETS, registers: [this.registry] });
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]) {

@@ -19,6 +19,11 @@ export type Action =
   | 'attachment.upload'
   | 'attachment.read'
   | 'attachment.delete'
+  | 'message.list'
+  | 'message.send'
+  | 'turn.read'
+  | 'turn.retry'
+  | 'model.list'
   | 'token.create'
   | 'token.list'
   | 'token.revoke';

@@ -83,7 +83,7 @@ export async function resolveUploadContext(
   return context;
 }
 
-async function readKillSwitches(db: Db, tenantId: string) {
+export async function readKillSwitches(db: Db, tenantId: string) {
   try {
     const [row] = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
     return row ?? null;

@@ -1,7 +1,7 @@
 import { loadAttachmentConfig } from '../config';
 import { getDb } from '../db';
 import { processMetrics } from '../metrics';
-import { findModel } from '../models/catalog';
+import { findCatalogEntry } from '../models/catalog';
 import { createProviderRegistry } from '../providers/registry';
 import type { AttachmentDeps } from './service';
 import { createUploadGate } from './upload-gate';
@@ -16,7 +16,10 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
     globals.__miniChatAttachments = {
       config,
       providers: createProviderRegistry({ env: process.env, db: getDb, storageDir: config.fileStorageDir }),
-      models: { find: findModel, fallbackProvider: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local' },
+      models: {
+        find: findCatalogEntry,
+        fallbackProvider: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
+      },
       metrics: processMetrics(),
       gate: createUploadGate(config.maxConcurrentUploads),
     };

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { AttachmentConfig } from '../config';
 import type { Db, Queryable } from '../db';
-import { type Attachment, type AttachmentStatus, attachments, messageAttachments } from '../db/schema';
+import { type Attachment, type AttachmentStatus, attachments } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
 import { errorFields, log } from '../log';
@@ -601,7 +601,9 @@ export async function deleteAttachment(
         and(
           eq(attachments.id, row.id),
           isNull(attachments.deletedAt),
-          sql`not exists (select 1 from ${messageAttachments} where ${messageAttachments.attachmentId} = ${attachments.id} and ${messageAttachments.chatId} = ${attachments.chatId})`,
+          // A send that locks the row concurrently writes a new version; Postgres re-checks this
+          // condition on it, so the delete either wins before the link or sees the lock.
+          isNull(attachments.lockedAt),
         ),
       )
       .returning();

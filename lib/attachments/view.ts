@@ -9,9 +9,31 @@ export interface AttachmentView {
   status: Attachment['status'];
   kind: Attachment['kind'];
   error_code?: string;
-  img_thumbnail?: { content_type: 'image/webp'; width: number; height: number; data_base64: string };
+  /** A sent message references it: it can no longer be deleted. */
+  locked: boolean;
+  img_thumbnail?: ThumbnailView;
   created_at: string;
 }
+
+export interface ThumbnailView {
+  content_type: 'image/webp';
+  width: number;
+  height: number;
+  data_base64: string;
+}
+
+/** The `img_thumbnail` member, present only when the thumbnail and its size are all stored. */
+export const thumbnailOf = (a: Attachment): { img_thumbnail?: ThumbnailView } =>
+  a.imgThumbnail && a.imgThumbnailWidth && a.imgThumbnailHeight
+    ? {
+        img_thumbnail: {
+          content_type: 'image/webp',
+          width: a.imgThumbnailWidth,
+          height: a.imgThumbnailHeight,
+          data_base64: a.imgThumbnail.toString('base64'),
+        },
+      }
+    : {};
 
 export function toAttachmentView(a: Attachment): AttachmentView {
   return {
@@ -21,17 +43,9 @@ export function toAttachmentView(a: Attachment): AttachmentView {
     size_bytes: a.sizeBytes,
     status: a.status,
     kind: a.kind,
+    locked: a.lockedAt !== null,
     ...(a.errorCode ? { error_code: a.errorCode } : {}),
-    ...(a.imgThumbnail && a.imgThumbnailWidth && a.imgThumbnailHeight
-      ? {
-          img_thumbnail: {
-            content_type: 'image/webp',
-            width: a.imgThumbnailWidth,
-            height: a.imgThumbnailHeight,
-            data_base64: a.imgThumbnail.toString('base64'),
-          },
-        }
-      : {}),
+    ...thumbnailOf(a),
     created_at: a.createdAt.toISOString(),
   };
 }

@@ -2,14 +2,14 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { attachments, type Chat, chats } from '../db/schema';
-import { AppError, notFound, validationError } from '../errors';
+import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
 import { defaultModel, findModel } from '../models/catalog';
 import { enqueue } from '../outbox/store';
 import { wakeWorker } from '../outbox/wake';
+import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
 import { authorize, type Caller, chatInScope, liveChatInScope } from '../policy';
 import { parseInput } from '../validation';
-import { decodeCursor, encodeCursor } from './cursor';
 
 export interface ChatDetail {
   id: string;
@@ -125,7 +125,7 @@ export async function listChats(
   query: { limit?: string | null; cursor?: string | null },
 ): Promise<ChatPage> {
   const scope = authorize(caller, 'chat.list');
-  const limit = parseLimit(query.limit);
+  const limit = parseLimit(query.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const after = query.cursor ? decodeCursor(query.cursor) : null;
   const rows = await db
     .select()
@@ -135,10 +135,7 @@ export async function listChats(
         chatInScope(scope),
         isNull(chats.deletedAt),
         after
-          ? or(
-              lt(chats.updatedAt, after.updatedAt),
-              and(eq(chats.updatedAt, after.updatedAt), lt(chats.id, after.id)),
-            )
+          ? or(lt(chats.updatedAt, after.at), and(eq(chats.updatedAt, after.at), lt(chats.id, after.id)))
           : undefined,
       ),
     )
@@ -150,19 +147,7 @@ export async function listChats(
     items: page.map(toChatDetail),
     page_info: {
       limit,
-      next_cursor:
-        rows.length > limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.id }) : null,
+      next_cursor: rows.length > limit && last ? encodeCursor({ at: last.updatedAt, id: last.id }) : null,
     },
   };
-}
-
-function parseLimit(raw: string | null | undefined): number {
-  if (raw === undefined || raw === null || raw === '') return DEFAULT_PAGE_SIZE;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
-    throw validationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}.`, [
-      { field: 'limit', message: `Use an integer from 1 to ${MAX_PAGE_SIZE}.` },
-    ]);
-  }
-  return n;
 }

@@ -5,10 +5,12 @@ import type { ReaperOutcome } from '../metrics';
 import { pruneCompleted } from '../outbox/store';
 import { parseProviderFilename } from '../providers/naming';
 import { type AttachmentProvider, ProviderError, type ProviderId } from '../providers/ports';
+import { reapOrphanTurns } from '../turns/store';
 import { selectWithChatStore, type WithChatStore } from './attachment-files';
 import type { CleanupDeps } from './deps';
 
 export interface ReapReport {
+  orphanTurns: number;
   interrupted: number;
   settled: number;
   resumed: number;
@@ -21,15 +23,20 @@ const BATCH = 100;
 const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
- * Brings work a dead process left behind to an end: interrupted uploads, documents whose
+ * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, documents whose
  * indexing nobody is watching any more; and prunes old completed outbox jobs.
  */
 export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const now = deps.clock();
+  const orphanTurns = await reapOrphanTurns(deps.db, deps.config.orphanTurnTimeoutMs);
+  if (orphanTurns > 0) {
+    deps.metrics.orphanTurnsFinalized(orphanTurns);
+    log.warn({ count: orphanTurns }, 'running turns without progress failed as orphan_timeout');
+  }
   const interrupted = await reapInterruptedUploads(deps, new Date(now - deps.config.pendingTimeoutMs));
   const { settled, resumed } = await settleIndexing(deps, now);
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
-  return { interrupted, settled, resumed, pruned };
+  return { orphanTurns, interrupted, settled, resumed, pruned };
 }
 
 /**

@@ -149,6 +149,12 @@ export const attachments = pgTable(
     cleanupAttempts: integer('cleanup_attempts').notNull().default(0),
     lastCleanupError: text('last_cleanup_error'),
     cleanupUpdatedAt: ts('cleanup_updated_at'),
+    /**
+     * Set when a sent message first references the attachment; from then on it cannot be deleted.
+     * A column rather than only the link rows, so that a delete racing a send re-checks it on the
+     * row version the send wrote (a NOT EXISTS subquery would be judged on the delete's old snapshot).
+     */
+    lockedAt: ts('locked_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     deletedAt: ts('deleted_at'),
@@ -167,6 +173,8 @@ export const attachments = pgTable(
     // Quota sums per user and per tenant.
     index('attachments_user_usage_idx').on(t.uploadedByUserId).where(sql`${t.deletedAt} is null`),
     index('attachments_tenant_usage_idx').on(t.tenantId).where(sql`${t.deletedAt} is null`),
+    // Citations name provider files; each is mapped back to the chat's attachment.
+    index('attachments_provider_file_idx').on(t.chatId, t.providerFileId),
     index('attachments_unfinished_idx')
       .on(t.status, t.updatedAt)
       .where(sql`${t.status} in ('pending', 'uploaded') and ${t.deletedAt} is null`),
@@ -197,6 +205,15 @@ export const chatVectorStores = pgTable(
 );
 
 export const messageRoles = ['user', 'assistant', 'system'] as const;
+export const turnStates = ['running', 'completed', 'failed', 'cancelled'] as const;
+export type TurnState = (typeof turnStates)[number];
+
+/** A cited passage as stored with the assistant message that cites it (our ids only). */
+export interface StoredCitation {
+  attachment_id: string;
+  filename: string;
+  quote?: string;
+}
 
 export const messages = pgTable(
   'messages',
@@ -210,12 +227,60 @@ export const messages = pgTable(
     model: varchar('model', { length: 128 }),
     inputTokens: integer('input_tokens'),
     outputTokens: integer('output_tokens'),
+    /** Assistant messages: how their turn ended, and why when it did not complete. */
+    state: varchar('state', { length: 16, enum: turnStates }),
+    errorCode: varchar('error_code', { length: 64 }),
+    finishReason: varchar('finish_reason', { length: 16 }),
+    citations: jsonb('citations').$type<StoredCitation[]>(),
     createdAt: createdAt(),
     deletedAt: ts('deleted_at'),
   },
   (t) => [
     unique('messages_id_chat_uq').on(t.id, t.chatId),
     index('messages_chat_idx').on(t.chatId, t.createdAt, t.id),
+    uniqueIndex('messages_request_role_uq')
+      .on(t.chatId, t.requestId, t.role)
+      .where(sql`${t.requestId} is not null and ${t.deletedAt} is null`),
+  ],
+);
+
+/**
+ * One row per request to answer a message: the idempotency key is (chat, request_id), and the
+ * partial unique index lets at most one turn per chat run, whichever process serves it.
+ */
+export const chatTurns = pgTable(
+  'chat_turns',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: tenantRef(),
+    chatId: chatRef(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    requestId: uuid('request_id').notNull(),
+    state: varchar('state', { length: 16, enum: turnStates }).notNull(),
+    errorCode: varchar('error_code', { length: 64 }),
+    model: varchar('model', { length: 128 }).notNull(),
+    userMessageId: uuid('user_message_id').notNull(),
+    /** Chosen when the turn starts, so the stream can name the message before it is written. */
+    assistantMessageId: uuid('assistant_message_id').notNull(),
+    /** The retry that replaced this turn. */
+    replacedByRequestId: uuid('replaced_by_request_id'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    /** Bumped while the answer streams; a running turn that stops progressing is an orphan. */
+    lastProgressAt: ts('last_progress_at').notNull().defaultNow(),
+    completedAt: ts('completed_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [
+    check('chat_turns_state_valid', sql`${t.state} in ('running', 'completed', 'failed', 'cancelled')`),
+    uniqueIndex('chat_turns_request_uq').on(t.chatId, t.requestId),
+    uniqueIndex('chat_turns_one_running_uq')
+      .on(t.chatId)
+      .where(sql`${t.state} = 'running' and ${t.deletedAt} is null`),
+    index('chat_turns_orphan_idx').on(t.lastProgressAt).where(sql`${t.state} = 'running'`),
+    index('chat_turns_latest_idx').on(t.chatId, t.startedAt).where(sql`${t.deletedAt} is null`),
   ],
 );
 
@@ -326,3 +391,5 @@ export type User = typeof users.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type Message = typeof messages.$inferSelect;
+export type ChatTurn = typeof chatTurns.$inferSelect;

@@ -17,9 +17,11 @@ const modelSchema = z.object({
   maxFileSizeMb: z.number().positive(),
   contextWindow: z.number().int().positive(),
   maxOutputTokens: z.number().int().positive(),
+  /** A disabled model is hidden from the picker, and its chats cannot send until it returns. */
+  enabled: z.boolean().default(true),
 });
 
-export type ModelEntry = z.infer<typeof modelSchema>;
+export type ModelEntry = z.output<typeof modelSchema>;
 
 /** The keyless default: it answers from the chat's own documents, with no language model behind it. */
 const OFFLINE: ModelEntry = {
@@ -33,6 +35,7 @@ const OFFLINE: ModelEntry = {
   maxFileSizeMb: 25,
   contextWindow: 32_000,
   maxOutputTokens: 4_000,
+  enabled: true,
 };
 
 export const openaiModel = (id: string, displayName: string, contextWindow: number): ModelEntry => ({
@@ -46,6 +49,7 @@ export const openaiModel = (id: string, displayName: string, contextWindow: numb
   maxFileSizeMb: 25,
   contextWindow,
   maxOutputTokens: 32_768,
+  enabled: true,
 });
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +76,24 @@ export function buildCatalog(env: Env = process.env): ModelEntry[] {
       providerModel: azureDeployment,
     });
   }
+  // Ollama, vLLM, LM Studio…: its own base URL, or OPENAI_BASE_URL when no OpenAI key claims it.
+  const compatible = env.OPENAI_COMPATIBLE_MODEL?.trim();
+  if (compatible) {
+    models.push({
+      id: compatible,
+      displayName: `${compatible} (local)`,
+      provider: 'openai-compatible',
+      providerModel: compatible,
+      // Retrieval runs in our own index; the model only reads the passages put in its prompt.
+      vision: false,
+      fileSearch: true,
+      codeInterpreter: false,
+      maxFileSizeMb: 25,
+      contextWindow: Number(env.OPENAI_COMPATIBLE_CONTEXT_WINDOW) || 8_192,
+      maxOutputTokens: 2_048,
+      enabled: true,
+    });
+  }
   models.push(OFFLINE);
   return models;
 }
@@ -82,8 +104,38 @@ const current = () => {
   return catalog;
 };
 
-export const findModel = (id: string): ModelEntry | undefined => current().find((m) => m.id === id);
+/** Any catalog entry, enabled or not: a disabled model's chats keep their files where they are. */
+export const findCatalogEntry = (id: string): ModelEntry | undefined => current().find((m) => m.id === id);
 
-/** `DEFAULT_MODEL` if it names a model, else the first entry. */
+/** The entry of an enabled model; a chat whose model is gone or disabled cannot send. */
+export const findModel = (id: string): ModelEntry | undefined =>
+  current().find((m) => m.id === id && m.enabled);
+
+export const enabledModels = (): ModelEntry[] => current().filter((m) => m.enabled);
+
+/** `DEFAULT_MODEL` if it names an enabled model, else the first enabled entry. */
 export const defaultModel = (): ModelEntry =>
-  (process.env.DEFAULT_MODEL && findModel(process.env.DEFAULT_MODEL)) || (current()[0] as ModelEntry);
+  (process.env.DEFAULT_MODEL && findModel(process.env.DEFAULT_MODEL)) || (enabledModels()[0] ?? OFFLINE);
+
+/** A model as clients see it: what it can do, never which provider runs it or under what name. */
+export interface ModelView {
+  id: string;
+  display_name: string;
+  capabilities: ('vision' | 'file_search' | 'code_interpreter')[];
+  context_window: number;
+  max_file_size_mb: number;
+}
+
+export function toModelView(m: ModelEntry): ModelView {
+  const capabilities: ModelView['capabilities'] = [];
+  if (m.vision) capabilities.push('vision');
+  if (m.fileSearch) capabilities.push('file_search');
+  if (m.codeInterpreter) capabilities.push('code_interpreter');
+  return {
+    id: m.id,
+    display_name: m.displayName,
+    capabilities,
+    context_window: m.contextWindow,
+    max_file_size_mb: m.maxFileSizeMb,
+  };
+}

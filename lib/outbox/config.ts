@@ -15,6 +15,7 @@ const envSchema = z.object({
   REAPER_INDEXING_MINUTES: minutes.default(5),
   REAPER_INDEXING_GIVE_UP_MINUTES: minutes.default(60),
   RECONCILE_MIN_AGE_MINUTES: minutes.default(60),
+  REAPER_TURN_ORPHAN_SECONDS: seconds.min(60).default(300),
 });
 
 /** Outbox, reaper and reconciliation timings: every one injectable so tests need not wait. */
@@ -42,6 +43,11 @@ export interface WorkerConfig {
   indexingGiveUpMs: number;
   /** Reconciliation leaves younger provider objects alone: their rows may be being written. */
   reconcileMinAgeMs: number;
+  /**
+   * A running turn whose stream has not reported progress for this long is failed with
+   * `orphan_timeout` (upstream's 300 s). Live streams report every 30 s.
+   */
+  orphanTurnTimeoutMs: number;
 }
 
 const MINUTE = 60_000;
@@ -66,6 +72,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined> = proce
     indexingCheckAfterMs: e.REAPER_INDEXING_MINUTES * MINUTE,
     indexingGiveUpMs: e.REAPER_INDEXING_GIVE_UP_MINUTES * MINUTE,
     reconcileMinAgeMs: e.RECONCILE_MIN_AGE_MINUTES * MINUTE,
+    orphanTurnTimeoutMs: e.REAPER_TURN_ORPHAN_SECONDS * 1000,
   };
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { decodeCursor, encodeCursor } from '@/lib/chats/cursor';
 import { AppError } from '@/lib/errors';
 import { problemResponse } from '@/lib/http/problem';
 import { log } from '@/lib/log';
+import { decodeCursor, encodeCursor } from '@/lib/pagination';
 
 describe('problem responses', () => {
   it('carry the code, extensions and headers of a domain error', async () => {
@@ -44,7 +44,7 @@ describe('problem responses', () => {
 describe('chat list cursors', () => {
   it('round-trip exactly and reject anything else', () => {
     const cursor = {
-      updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+      at: new Date('2026-01-02T03:04:05.678Z'),
       id: '01a21dac-f1b9-77ad-932d-3b382c2aab95',
     };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);

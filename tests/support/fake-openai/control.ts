@@ -1,10 +1,19 @@
 import type { FailSpec } from './faults';
 import { ApiError, type Router } from './http';
+import { parseReplyScript } from './replies';
 import type { FakeOpenAI } from './server';
 
 export type Controls = Pick<
   FakeOpenAI,
-  'state' | 'requests' | 'reset' | 'fail' | 'delay' | 'dropConnection' | 'setIndexing'
+  | 'state'
+  | 'requests'
+  | 'reset'
+  | 'fail'
+  | 'delay'
+  | 'dropConnection'
+  | 'setIndexing'
+  | 'queueReply'
+  | 'setPace'
 >;
 
 const badRequest = (message: string) => new ApiError(400, message);
@@ -49,6 +58,18 @@ export function registerControl(router: Router, fake: Controls) {
         failCode,
         failWhen: regex && ((file) => regex.test(file.filename)),
       });
+      return { ok: true };
+    })
+    // {text?, chunks?, delayMs?, status?, code?, errorAfterChunks?, usage?: {input_tokens, output_tokens}}
+    .add('POST', '/__fake/replies', 'fake.replies', async ({ json }) => {
+      fake.queueReply(parseReplyScript(await json()));
+      return { ok: true };
+    })
+    // {delayMs}
+    .add('POST', '/__fake/pace', 'fake.pace', async ({ json }) => {
+      const { delayMs } = await json();
+      if (typeof delayMs !== 'number' || !(delayMs >= 0)) throw badRequest("'delayMs' must be a number ≥ 0.");
+      fake.setPace(delayMs);
       return { ok: true };
     });
 }

@@ -1,10 +1,14 @@
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { registerChatCompletions } from './chat-completions';
 import { type Controls, registerControl } from './control';
 import { type FailSpec, Faults } from './faults';
 import { registerFiles } from './files';
 import { ApiError, type Context, type JsonBody, Router, readJson, replyError, respond } from './http';
+import { Replies, type ReplyDeps, type ReplyScript } from './replies';
+import { registerResponses } from './responses';
+import { type StreamTimings, streamFrames } from './sse';
 import { type FakeSnapshot, FakeState, type IndexingOptions, newId } from './state';
 import { registerVectorStores } from './vector-stores';
 
@@ -25,6 +29,8 @@ export interface RecordedRequest {
   status?: number;
   /** JSON request bodies only; uploads are not kept here. */
   body?: JsonBody;
+  /** Streamed model replies (`/responses`, `/chat/completions` with `stream: true`). */
+  stream?: StreamTimings;
 }
 
 export interface FakeOpenAI {
@@ -39,7 +45,11 @@ export interface FakeOpenAI {
   delay(endpoint: string, ms: number): void;
   dropConnection(endpoint: string, options?: { times?: number }): void;
   setIndexing(options: IndexingOptions): void;
-  /** Forgets files, stores, faults, recorded requests and indexing changes. */
+  /** Scripts the next model reply (FIFO, shared by `/responses` and `/chat/completions`). */
+  queueReply(script: ReplyScript): void;
+  /** Pause between deltas of every reply that does not set its own (default 0). */
+  setPace(delayMs: number): void;
+  /** Forgets files, stores, faults, recorded requests, indexing changes, scripted replies and the pace. */
   reset(): void;
   /** Stops listening and destroys open connections, including ones mid-request. */
   close(): Promise<void>;
@@ -70,12 +80,25 @@ const invalidUrl = (method: string, url: URL) => new ApiError(404, `Invalid URL 
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const state = new FakeState({ delayMs: options.indexingDelayMs });
+  const requests: RecordedRequest[] = [];
+  const records = new WeakMap<IncomingMessage, RecordedRequest>();
+  const closing = new AbortController();
+  const replies = new Replies();
+  const models: ReplyDeps = {
+    replies,
+    sendStream({ req, res }, frames, delayMs) {
+      const timings: StreamTimings = { clientClosed: false };
+      const record = records.get(req);
+      if (record) record.stream = timings;
+      return streamFrames(res, frames, { delayMs, timings, closing: closing.signal });
+    },
+  };
   const api = new Router();
   registerFiles(api);
   registerVectorStores(api);
+  registerResponses(api, models);
+  registerChatCompletions(api, models);
   const faults = new Faults(api.endpoints);
-  const requests: RecordedRequest[] = [];
-  const closing = new AbortController();
   const controls: Controls = {
     requests,
     state: () => state.snapshot(),
@@ -83,9 +106,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     delay: (endpoint, ms) => faults.delay(endpoint, ms),
     dropConnection: (endpoint, { times } = {}) => faults.dropConnection(endpoint, times),
     setIndexing: (indexing) => state.setIndexing(indexing),
+    queueReply: (script) => replies.add(script),
+    setPace: (delayMs) => {
+      replies.pace = delayMs;
+    },
     reset() {
       state.reset();
       faults.reset();
+      replies.reset();
       requests.length = 0;
     },
   };
@@ -131,6 +159,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       headers: req.headers,
     };
     requests.push(record);
+    records.set(req, record);
     res.on('finish', () => {
       record.status = res.statusCode;
     });
@@ -138,7 +167,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (!mount || !match) throw invalidUrl(method, url);
     if (await faults.apply(match.route.endpoint, req, closing.signal)) return;
     state.settle();
-    respond(res, await match.route.handle(context(req, res, url, match.params, mount.azure, record)));
+    const result = await match.route.handle(context(req, res, url, match.params, mount.azure, record));
+    // Streaming handlers have answered already.
+    if (!res.headersSent) respond(res, result);
   }
 
   const server = http.createServer((req, res) => {

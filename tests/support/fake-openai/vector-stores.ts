@@ -1,5 +1,6 @@
+import { searchableFiles } from './file-search';
 import { ApiError, type Context, isRecord, type JsonBody, paginate, type Router } from './http';
-import { compileFilter, extractText, type SearchDocument, search } from './search';
+import { compileFilter, search } from './search';
 import type { Attributes, StoredVectorStore, StoredVectorStoreFile } from './state';
 
 const isShortString = (value: unknown) => typeof value === 'string' && value.length <= 512;
@@ -88,7 +89,6 @@ async function updateVectorStore({ state, params, json }: Context) {
 }
 
 async function searchVectorStore({ state, params, json }: Context) {
-  const store = state.requireVectorStore(params.id);
   const body = await json();
   const queries = [body.query].flat();
   if (!queries.length || !queries.every((query) => typeof query === 'string')) {
@@ -99,14 +99,7 @@ async function searchVectorStore({ state, params, json }: Context) {
     throw new ApiError(400, "Invalid 'max_num_results': expected 1 to 50.", { param: 'max_num_results' });
   }
   const matches = body.filters === undefined ? () => true : compileFilter(body.filters);
-  const documents = [...store.files.values()].flatMap((entry): SearchDocument[] => {
-    const file =
-      entry.status === 'completed' && matches(entry.attributes) ? state.files.get(entry.fileId) : undefined;
-    const text = file && extractText(file.data);
-    return file && text !== undefined
-      ? [{ fileId: file.id, filename: file.filename, attributes: entry.attributes, text }]
-      : [];
-  });
+  const documents = searchableFiles(state, params.id, matches);
   return {
     object: 'vector_store.search_results.page',
     search_query: queries,

@@ -1,0 +1,10 @@
+import { turnDeps } from '@/lib/turns/runtime';
+import { retryTurn } from '@/lib/turns/service';
+import { apiRoute } from '../../../../../_lib/route';
+import { eventStream } from '../../../../../_lib/sse';
+
+export const maxDuration = 300;
+
+export const POST = apiRoute<{ id: string; requestId: string }>(async ({ request, caller, params }) =>
+  eventStream(await retryTurn(await turnDeps(), caller, params.id, params.requestId, request.signal)),
+);

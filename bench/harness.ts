@@ -1,0 +1,150 @@
+// The stack every benchmark runs against: the fake OpenAI server and the production server
+// (`next start`, so run `npm run build` first) on a fresh PGlite folder or, with a Postgres URL,
+// on a database created for the run and dropped afterwards; a user and an API token.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const children: ChildProcess[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Starts a child process and resolves once its output matches `ready`. */
+export function start(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const check = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (ready.test(seen)) resolve(child);
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}: ${seen}`)));
+  });
+}
+
+/** A database of the bench's own on the given server, dropped when the bench ends. */
+async function createDatabase(adminUrl: string, prefix: string) {
+  const { default: pg } = await import('pg');
+  const name = `${prefix}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  cleanups.push(async () => {
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface Stack {
+  app: ChildProcess;
+  appPort: number;
+  fakeOrigin: string;
+  token: string;
+  database: 'PGlite' | 'PostgreSQL';
+  /** POSTs JSON to the app with the bench user's token. */
+  post(pathname: string, body: unknown): Promise<Response>;
+}
+
+export async function startStack(options: {
+  name: string;
+  fakePort: number;
+  appPort: number;
+  postgres?: string;
+  env?: Record<string, string>;
+}): Promise<Stack> {
+  const work = mkdtempSync(path.join(tmpdir(), `${options.name}-`));
+  cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
+  await start(
+    'node',
+    ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(options.fakePort)],
+    {},
+    /listening/,
+  );
+  const fakeOrigin = `http://127.0.0.1:${options.fakePort}`;
+  const databaseUrl = options.postgres
+    ? await createDatabase(options.postgres, options.name.replace(/\W/g, '_'))
+    : undefined;
+  const env = {
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    PGLITE_DIR: path.join(work, 'pglite'),
+    FILE_STORAGE_DIR: path.join(work, 'files'),
+    AUTH_SECRET: 'bench-only-secret-000000000000000000',
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: `${fakeOrigin}/v1`,
+    NODE_ENV: 'production' as const,
+    ...options.env,
+  };
+  const cli = (script: string, args: string[]) =>
+    execFileSync('npx', ['tsx', script, ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    }).trim();
+  if (databaseUrl) cli('scripts/migrate.ts', []);
+  cli('scripts/user-create.ts', [
+    '--email',
+    'bench@example.test',
+    '--password',
+    'bench-password',
+    '--tenant',
+    'bench',
+  ]);
+  const token = cli('scripts/token-create.ts', ['--email', 'bench@example.test']);
+  const app = await start(
+    'node',
+    ['node_modules/next/dist/bin/next', 'start', '-p', String(options.appPort)],
+    env,
+    /Ready/,
+  );
+  return {
+    app,
+    appPort: options.appPort,
+    fakeOrigin,
+    token,
+    database: databaseUrl ? 'PostgreSQL' : 'PGlite',
+    post: (pathname, body) =>
+      fetch(`http://127.0.0.1:${options.appPort}${pathname}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+  };
+}
+
+export const median = (xs: number[]) => percentile(xs, 50);
+
+/** Nearest-rank percentile. */
+export function percentile(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** Runs the bench, then stops every child and drops what it created, whatever happened. */
+export function run(main: () => Promise<void>) {
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGTERM');
+  });
+  main()
+    .then(
+      () => 0,
+      (err) => {
+        console.error(err);
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      for (const child of children) child.kill('SIGTERM');
+      for (const cleanup of cleanups) await cleanup().catch((err) => console.error(err));
+      process.exit(code);
+    });
+}

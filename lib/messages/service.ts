@@ -1,0 +1,148 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { loadLiveChat } from '../attachments/context';
+import { type ThumbnailView, thumbnailOf } from '../attachments/view';
+import type { Db } from '../db';
+import { attachments, type Message, messageAttachments, messages, type StoredCitation } from '../db/schema';
+import { validationError } from '../errors';
+import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
+import { authorize, type Caller } from '../policy';
+
+export interface MessageAttachmentView {
+  attachment_id: string;
+  kind: 'document' | 'image';
+  filename: string;
+  content_type: string;
+  img_thumbnail?: ThumbnailView;
+}
+
+export interface MessageView {
+  id: string;
+  request_id: string | null;
+  role: Message['role'];
+  content: string;
+  attachments: MessageAttachmentView[];
+  citations: StoredCitation[];
+  state?: NonNullable<Message['state']>;
+  error_code?: string;
+  finish_reason?: string;
+  model?: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  created_at: string;
+}
+
+export interface MessagePage {
+  items: MessageView[];
+  next_cursor: string | null;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 100;
+
+/**
+ * A chat's messages by keyset pagination on (created_at, id), oldest first by default; `desc`
+ * pages back from the newest, which is how a chat window loads. Messages of retried turns are
+ * gone; so are deleted attachments from a message's list.
+ */
+export async function listMessages(
+  db: Db,
+  caller: Caller | null,
+  chatId: string,
+  query: { limit?: string | null; cursor?: string | null; order?: string | null },
+): Promise<MessagePage> {
+  const scope = authorize(caller, 'message.list');
+  const order = query.order ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') {
+    throw validationError('order must be asc or desc.', [{ field: 'order', message: 'Use asc or desc.' }]);
+  }
+  const limit = parseLimit(query.limit, DEFAULT_LIMIT, MAX_LIMIT);
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  const chat = await loadLiveChat(db, scope, chatId);
+  const beyond = order === 'asc' ? gt : lt;
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.chatId, chat.id),
+        isNull(messages.deletedAt),
+        after
+          ? or(
+              beyond(messages.createdAt, after.at),
+              and(eq(messages.createdAt, after.at), beyond(messages.id, after.id)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(
+      ...(order === 'asc'
+        ? [asc(messages.createdAt), asc(messages.id)]
+        : [desc(messages.createdAt), desc(messages.id)]),
+    )
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const attached = await attachmentsOf(
+    db,
+    chat.id,
+    page.filter((m) => m.role === 'user').map((m) => m.id),
+  );
+  const last = page.at(-1);
+  return {
+    items: page.map((m) => toMessageView(m, attached.get(m.id) ?? [])),
+    next_cursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}
+
+async function attachmentsOf(db: Db, chatId: string, messageIds: string[]) {
+  const byMessage = new Map<string, MessageAttachmentView[]>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db
+    .select({ messageId: messageAttachments.messageId, attachment: attachments })
+    .from(messageAttachments)
+    .innerJoin(
+      attachments,
+      and(
+        eq(attachments.id, messageAttachments.attachmentId),
+        eq(attachments.chatId, messageAttachments.chatId),
+      ),
+    )
+    .where(
+      and(
+        eq(messageAttachments.chatId, chatId),
+        inArray(messageAttachments.messageId, messageIds),
+        isNull(attachments.deletedAt),
+      ),
+    )
+    .orderBy(asc(messageAttachments.createdAt), asc(attachments.id));
+  for (const { messageId, attachment: a } of rows) {
+    const list = byMessage.get(messageId) ?? [];
+    list.push({
+      attachment_id: a.id,
+      kind: a.kind,
+      filename: a.filename,
+      content_type: a.contentType,
+      ...thumbnailOf(a),
+    });
+    byMessage.set(messageId, list);
+  }
+  return byMessage;
+}
+
+function toMessageView(m: Message, attached: MessageAttachmentView[]): MessageView {
+  const assistant = m.role === 'assistant';
+  return {
+    id: m.id,
+    request_id: m.requestId,
+    role: m.role,
+    content: m.content,
+    attachments: attached,
+    citations: m.citations ?? [],
+    ...(assistant && m.state ? { state: m.state } : {}),
+    ...(m.errorCode ? { error_code: m.errorCode } : {}),
+    ...(m.finishReason ? { finish_reason: m.finishReason } : {}),
+    ...(assistant && m.model ? { model: m.model } : {}),
+    ...(m.inputTokens !== null ? { input_tokens: m.inputTokens } : {}),
+    ...(m.outputTokens !== null ? { output_tokens: m.outputTokens } : {}),
+    created_at: m.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,78 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Queryable } from '../db';
+import { type Attachment, attachments } from '../db/schema';
+import { AppError } from '../errors';
+import { isUuid } from '../ids';
+import type { ModelEntry } from '../models/catalog';
+import type { AccessScope } from '../policy';
+
+const invalid = (detail: string) => new AppError('invalid_attachment', detail);
+
+/**
+ * The attachments a message is sent with, checked (upstream's order and sentences) and locked in
+ * the sending transaction. Locking writes `locked_at`, so a delete racing the send either commits
+ * first (and the lock below finds the row deleted) or waits and then sees the lock.
+ */
+export async function lockMessageAttachments(
+  tx: Queryable,
+  scope: AccessScope,
+  chatId: string,
+  ids: string[],
+): Promise<Attachment[]> {
+  if (ids.length === 0) return [];
+  if (new Set(ids).size !== ids.length) throw invalid('Duplicate attachment IDs in request.');
+  if (!ids.every(isUuid)) throw invalid('Attachment(s) not found.');
+  // Tenant-scoped: another tenant's id is as unknown as a made-up one.
+  const rows = await tx
+    .select()
+    .from(attachments)
+    .where(and(inArray(attachments.id, ids), eq(attachments.tenantId, scope.tenantId)));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (!row) throw invalid('Attachment(s) not found.');
+    if (row.chatId !== chatId) throw invalid(`Attachment ${id} does not belong to chat.`);
+    if (row.uploadedByUserId !== scope.userId)
+      throw invalid(`Attachment ${id} is not owned by current user.`);
+    if (row.deletedAt) throw invalid(`Attachment ${id} has been deleted.`);
+    if (row.status !== 'ready') throw invalid(`Attachment ${id} is not ready.`);
+  }
+  const locked = await tx
+    .update(attachments)
+    .set({ lockedAt: sql`coalesce(${attachments.lockedAt}, now())`, updatedAt: sql`now()` })
+    .where(
+      and(
+        inArray(attachments.id, ids),
+        eq(attachments.chatId, chatId),
+        eq(attachments.uploadedByUserId, scope.userId),
+        eq(attachments.status, 'ready'),
+        isNull(attachments.deletedAt),
+      ),
+    )
+    .returning();
+  // Fewer rows than checked: one was deleted between the read and the lock.
+  if (locked.length !== ids.length) throw invalid('An attachment has been deleted.');
+  const order = new Map(ids.map((id, i) => [id, i]));
+  return locked.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+}
+
+export const MAX_IMAGES_PER_MESSAGE = 4;
+
+/** Images go to the model as input: at most four, only to a model with vision, unless switched off. */
+export function checkImages(
+  sent: Attachment[],
+  model: ModelEntry,
+  imagesEnabled: boolean,
+  maxImages = MAX_IMAGES_PER_MESSAGE,
+) {
+  const images = sent.filter((a) => a.kind === 'image').length;
+  if (images === 0) return;
+  if (images > maxImages) {
+    throw new AppError(
+      'too_many_images',
+      `A message can carry at most ${maxImages} images; this one has ${images}.`,
+    );
+  }
+  if (!imagesEnabled) throw new AppError('images_disabled', 'Images are turned off for your organisation.');
+  if (!model.vision) throw new AppError('unsupported_media', `${model.displayName} cannot read images.`);
+}

@@ -1,0 +1,347 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { loadLiveChat, readKillSwitches } from '../attachments/context';
+import type { Db, Queryable } from '../db';
+import { isUniqueViolation } from '../db/errors';
+import {
+  type Attachment,
+  attachments,
+  type Chat,
+  type ChatTurn,
+  chats,
+  chatTurns,
+  messageAttachments,
+  messages,
+} from '../db/schema';
+import { AppError, notFound } from '../errors';
+import { isUuid, newId } from '../ids';
+import type { ChatModel, FinishReason } from '../llm/ports';
+import type { ModelEntry } from '../models/catalog';
+import { type AccessScope, authorize, type Caller } from '../policy';
+import { parseInput } from '../validation';
+import { checkImages, lockMessageAttachments } from './attachments';
+import type { TurnEvent } from './events';
+import { estimateTokens, planTurn, type TurnSettings } from './plan';
+import { type RunnerDeps, replayStream, runTurn } from './runner';
+import { findMessage, findTurn, insertTurn, latestTurn } from './store';
+
+export interface TurnDeps extends RunnerDeps {
+  /** Enabled catalog entries only: a chat whose model is gone cannot send. */
+  models: { find(id: string): ModelEntry | undefined };
+  chatModel(model: ModelEntry): ChatModel;
+  settings: TurnSettings & { maxImagesPerMessage: number };
+}
+
+export const MAX_CONTENT_CHARS = 32_000;
+
+const sendSchema = z.object({
+  content: z
+    .string({ message: 'content must be a string.' })
+    .max(MAX_CONTENT_CHARS, { message: `A message can have at most ${MAX_CONTENT_CHARS} characters.` })
+    .refine((s) => s.trim() !== '', { message: 'The message must not be empty.' }),
+  request_id: z.uuid({ message: 'request_id must be a UUID.' }).optional(),
+  attachment_ids: z
+    .array(z.string({ message: 'attachment_ids must hold attachment ids.' }), {
+      message: 'attachment_ids must be an array.',
+    })
+    .max(50, { message: 'A message can carry at most 50 attachments.' })
+    .optional(),
+});
+
+interface Started {
+  turn: ChatTurn;
+  sent: Attachment[];
+  text: string;
+}
+
+export type TurnResponse = { body: ReadableStream<Uint8Array>; finished: Promise<void> };
+
+/**
+ * Sends a message and answers it as an event stream. Everything that can be refused is refused
+ * before the stream starts, as problem JSON; a request id seen before is replayed or refused.
+ */
+export async function sendMessage(
+  deps: TurnDeps,
+  caller: Caller | null,
+  chatId: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<TurnResponse> {
+  const scope = authorize(caller, 'message.send');
+  const input = parseInput(sendSchema, body ?? {});
+  const chat = await loadLiveChat(deps.db, scope, chatId);
+  const requestId = input.request_id ?? newId();
+  if (input.request_id) {
+    const seen = await findTurn(deps.db, chat.id, requestId);
+    if (seen) return replayOrRefuse(deps, seen);
+  }
+  const model = usableModel(deps, chat);
+  if (estimateTokens(input.content) > model.contextWindow - model.maxOutputTokens) {
+    throw new AppError('input_too_long', `The message is too long for ${model.displayName}.`);
+  }
+  const switches = await readKillSwitches(deps.db, chat.tenantId);
+  let started: Started;
+  try {
+    started = await deps.db.transaction(async (tx) => {
+      await lockChatForTurn(tx, scope, chat);
+      const sent = await lockMessageAttachments(tx, scope, chat.id, input.attachment_ids ?? []);
+      checkImages(sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
+      const turn = await insertTurn(tx, {
+        tenantId: chat.tenantId,
+        chatId: chat.id,
+        userId: scope.userId,
+        requestId,
+        model: model.id,
+        content: input.content,
+        attachments: sent,
+      });
+      await touchChat(tx, chat, input.content);
+      return { turn, sent, text: input.content };
+    });
+  } catch (err) {
+    // Two sends with one request id at once: the loser answers as a repeat of the winner.
+    if (
+      isUniqueViolation(err, 'chat_turns_request_uq') ||
+      isUniqueViolation(err, 'messages_request_role_uq')
+    ) {
+      const seen = await findTurn(deps.db, chat.id, requestId);
+      if (seen) return replayOrRefuse(deps, seen);
+    }
+    throw runningConflict(err);
+  }
+  return start(deps, model, started, switches, signal);
+}
+
+/**
+ * Answers the chat's last turn again, as a new turn with a new request id: the same message and
+ * attachments are sent again, and the old turn's messages leave the conversation.
+ */
+export async function retryTurn(
+  deps: TurnDeps,
+  caller: Caller | null,
+  chatId: string,
+  requestId: string,
+  signal?: AbortSignal,
+): Promise<TurnResponse> {
+  const scope = authorize(caller, 'turn.retry');
+  const chat = await loadLiveChat(deps.db, scope, chatId);
+  const old = isUuid(requestId) ? await findTurn(deps.db, chat.id, requestId) : undefined;
+  if (!old || old.deletedAt) throw notFound('Turn');
+  const model = usableModel(deps, chat);
+  const switches = await readKillSwitches(deps.db, chat.tenantId);
+  let started: Started;
+  try {
+    started = await deps.db.transaction(async (tx) => {
+      await lockChatForTurn(tx, scope, chat);
+      const last = await latestTurn(tx, chat.id);
+      if (last?.id !== old.id)
+        throw new AppError('not_latest_turn', 'Only the last answer of a chat can be retried.');
+      const original = await findMessage(tx, chat.id, old.userMessageId);
+      if (!original) throw notFound('Turn');
+      const sent = await stillAttached(tx, chat.id, original.id);
+      checkImages(sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
+      const newRequestId = newId();
+      await tx
+        .update(messages)
+        .set({ deletedAt: sql`now()` })
+        .where(
+          and(
+            eq(messages.chatId, chat.id),
+            eq(messages.requestId, old.requestId),
+            isNull(messages.deletedAt),
+          ),
+        );
+      await tx
+        .update(chatTurns)
+        .set({ deletedAt: sql`now()`, replacedByRequestId: newRequestId, updatedAt: sql`now()` })
+        .where(eq(chatTurns.id, old.id));
+      const turn = await insertTurn(tx, {
+        tenantId: chat.tenantId,
+        chatId: chat.id,
+        userId: scope.userId,
+        requestId: newRequestId,
+        model: model.id,
+        content: original.content,
+        attachments: sent,
+      });
+      await touchChat(tx, chat, original.content);
+      return { turn, sent, text: original.content };
+    });
+  } catch (err) {
+    throw runningConflict(err);
+  }
+  return start(deps, model, started, switches, signal);
+}
+
+export interface TurnView {
+  request_id: string;
+  state: ChatTurn['state'];
+  error_code?: string;
+  assistant_message_id?: string;
+  updated_at: string;
+}
+
+export async function getTurn(
+  db: Db,
+  caller: Caller | null,
+  chatId: string,
+  requestId: string,
+): Promise<TurnView> {
+  const scope = authorize(caller, 'turn.read');
+  const chat = await loadLiveChat(db, scope, chatId);
+  const turn = isUuid(requestId) ? await findTurn(db, chat.id, requestId) : undefined;
+  if (!turn) throw notFound('Turn');
+  return {
+    request_id: turn.requestId,
+    state: turn.state,
+    ...(turn.errorCode ? { error_code: turn.errorCode } : {}),
+    ...(turn.state !== 'running' ? { assistant_message_id: turn.assistantMessageId } : {}),
+    updated_at: turn.updatedAt.toISOString(),
+  };
+}
+
+function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
+  const model = deps.models.find(chat.model);
+  if (!model)
+    throw new AppError('invalid_model', "This chat's model is no longer available; start a new chat.");
+  return model;
+}
+
+/**
+ * Serializes sends to a chat and refuses a second running turn. The partial unique index on
+ * running turns is the real arbiter (it holds across processes and for the reaper too); the
+ * lock makes the common case a clear 409 instead of a failed insert.
+ */
+async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat) {
+  const [row] = await tx
+    .select({ id: chats.id })
+    .from(chats)
+    .where(
+      and(
+        eq(chats.id, chat.id),
+        eq(chats.tenantId, scope.tenantId),
+        eq(chats.userId, scope.userId),
+        isNull(chats.deletedAt),
+      ),
+    )
+    .for('no key update');
+  if (!row) throw notFound('Chat');
+  const [running] = await tx
+    .select({ id: chatTurns.id })
+    .from(chatTurns)
+    .where(and(eq(chatTurns.chatId, chat.id), eq(chatTurns.state, 'running'), isNull(chatTurns.deletedAt)));
+  if (running) throw generationInProgress();
+}
+
+const generationInProgress = () =>
+  new AppError('generation_in_progress', 'This chat is already answering a message; wait for it or stop it.');
+
+const runningConflict = (err: unknown) =>
+  isUniqueViolation(err, 'chat_turns_one_running_uq') ? generationInProgress() : err;
+
+/** The chat moves to the top of the list; a chat without a title is named after its first message. */
+async function touchChat(tx: Queryable, chat: Chat, content: string) {
+  await tx
+    .update(chats)
+    .set({
+      updatedAt: sql`now()`,
+      title: sql`coalesce(${chats.title}, ${titleFrom(content)})`,
+    })
+    .where(eq(chats.id, chat.id));
+}
+
+const TITLE_CHARS = 80;
+
+export function titleFrom(content: string): string {
+  const line = content.trim().split('\n')[0]?.trim().replace(/\s+/g, ' ') ?? '';
+  const chars = [...line];
+  return chars.length <= TITLE_CHARS
+    ? line
+    : `${chars
+        .slice(0, TITLE_CHARS - 1)
+        .join('')
+        .trimEnd()}…`;
+}
+
+/** A retried message keeps the attachments it was sent with, except any deleted since. */
+async function stillAttached(tx: Queryable, chatId: string, messageId: string): Promise<Attachment[]> {
+  const links = await tx
+    .select({ id: messageAttachments.attachmentId })
+    .from(messageAttachments)
+    .where(and(eq(messageAttachments.chatId, chatId), eq(messageAttachments.messageId, messageId)))
+    .orderBy(messageAttachments.createdAt);
+  if (links.length === 0) return [];
+  const rows = await tx
+    .select()
+    .from(attachments)
+    .where(
+      and(
+        eq(attachments.chatId, chatId),
+        inArray(
+          attachments.id,
+          links.map((l) => l.id),
+        ),
+        isNull(attachments.deletedAt),
+        eq(attachments.status, 'ready'),
+      ),
+    );
+  return rows;
+}
+
+async function start(
+  deps: TurnDeps,
+  model: ModelEntry,
+  started: Started,
+  switches: Awaited<ReturnType<typeof readKillSwitches>>,
+  signal?: AbortSignal,
+): Promise<TurnResponse> {
+  const { turn, sent, text } = started;
+  const plan = await planTurn(deps.db, {
+    turn,
+    model,
+    text,
+    sent,
+    switches: {
+      fileSearch: !switches?.disableFileSearch,
+      codeInterpreter: !switches?.disableCodeInterpreter,
+    },
+    settings: deps.settings,
+  });
+  return runTurn(deps, { turn, model, chatModel: deps.chatModel(model), plan, isNewTurn: true, signal });
+}
+
+/** A request id seen before: a completed turn is replayed with no model call; any other is refused. */
+async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnResponse> {
+  const answer =
+    turn.state === 'completed' ? await findMessage(deps.db, turn.chatId, turn.assistantMessageId) : undefined;
+  if (!answer || turn.deletedAt) {
+    const why = turn.state === 'running' ? 'is still being answered' : `ended ${turn.state}`;
+    throw new AppError(
+      'request_id_conflict',
+      `This request id was used for a message that ${why}; send with a new one.`,
+    );
+  }
+  deps.metrics.replay();
+  const events: TurnEvent[] = [
+    {
+      event: 'stream_started',
+      data: {
+        request_id: turn.requestId,
+        user_message_id: turn.userMessageId,
+        assistant_message_id: turn.assistantMessageId,
+        is_new_turn: false,
+      },
+    },
+    { event: 'delta', data: { content: answer.content } },
+  ];
+  if (answer.citations?.length) events.push({ event: 'citations', data: { items: answer.citations } });
+  events.push({
+    event: 'done',
+    data: {
+      message_id: answer.id,
+      finish_reason: (answer.finishReason ?? 'stop') as FinishReason,
+      usage: { input_tokens: answer.inputTokens ?? 0, output_tokens: answer.outputTokens ?? 0 },
+    },
+  });
+  return { body: replayStream(events), finished: Promise.resolve() };
+}
