@@ -40,9 +40,8 @@ function turn(
     let seen = '';
     req.on('response', (res) => {
       res.on('data', (chunk: Buffer) => {
-        if (firstDeltaAt) return;
         seen += chunk.toString('utf8');
-        if (seen.includes('event: delta\n')) firstDeltaAt = now();
+        if (!firstDeltaAt && seen.includes('event: delta\n')) firstDeltaAt = now();
       });
       res.on('end', () => {
         if (!seen.includes('event: done'))

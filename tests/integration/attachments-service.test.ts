@@ -11,10 +11,9 @@ import {
 } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments, chats, chatVectorStores, outbox, tenantSettings } from '@/lib/db/schema';
-import { AppError } from '@/lib/errors';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
 import type { FakeOpenAI } from '../support/fake-openai';
-import { makeUser, type TestUser } from '../support/fixtures';
+import { failure, makeUser, type TestUser } from '../support/fixtures';
 import { pdf, png, XLSX_TYPE, xlsx } from '../support/sample-files';
 
 let fake: FakeOpenAI;
@@ -27,16 +26,6 @@ beforeEach(async () => {
   deps = await makeDeps(fake);
   user = await makeUser();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
 
 const row = async (id: string) =>
   (await (await getDb()).select().from(attachments).where(eq(attachments.id, id)))[0];

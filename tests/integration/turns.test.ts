@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments, chats, chatTurns, messageAttachments, messages, tenantSettings } from '@/lib/db/schema';
-import { AppError } from '@/lib/errors';
 import { newId } from '@/lib/ids';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { listMessages } from '@/lib/messages/service';
@@ -11,7 +10,7 @@ import { getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
 import { reapOrphanTurns } from '@/lib/turns/store';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
 import type { FakeOpenAI } from '../support/fake-openai';
-import { makeUser, type TestUser } from '../support/fixtures';
+import { failure, makeUser, type TestUser } from '../support/fixtures';
 import { png, XLSX_TYPE, xlsx } from '../support/sample-files';
 import { answerOf, GRAMMAR, makeTurnDeps, names, readEvents, type TestTurnDeps } from '../support/turns';
 
@@ -27,16 +26,6 @@ beforeEach(async () => {
   deps = makeTurnDeps(files, fake);
   user = await makeUser();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return err;
-    throw err;
-  }
-  throw new Error('expected an AppError');
-}
 
 async function uploadReady(chatId: string, ...args: Parameters<typeof fileInput>) {
   const outcome = await uploadFile(files, user.caller, chatId, fileInput(...args));

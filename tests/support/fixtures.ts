@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createTokenForUser } from '@/lib/auth/tokens';
 import { createUser } from '@/lib/auth/users';
 import { type Db, getDb } from '@/lib/db';
+import { AppError } from '@/lib/errors';
 import type { Caller } from '@/lib/policy';
 
 export const PASSWORD = 'correct horse battery';
@@ -62,4 +63,15 @@ export async function callRoute<P extends Record<string, string>>(
     headers: response.headers,
     body: isJson && text ? JSON.parse(text) : text,
   };
+}
+
+/** The AppError a service call was refused with; anything else (or success) fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an AppError');
 }
