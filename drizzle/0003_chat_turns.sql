@@ -18,6 +18,9 @@ CREATE TABLE "chat_turns" (
 	CONSTRAINT "chat_turns_state_valid" CHECK ("chat_turns"."state" in ('running', 'completed', 'failed', 'cancelled'))
 );
 --> statement-breakpoint
+-- No code wrote messages before turns did; any row without a request id gets one of its own.
+UPDATE "messages" SET "request_id" = gen_random_uuid() WHERE "request_id" IS NULL;--> statement-breakpoint
+ALTER TABLE "messages" ALTER COLUMN "request_id" SET NOT NULL;--> statement-breakpoint
 ALTER TABLE "attachments" ADD COLUMN "locked_at" timestamp (3) with time zone;--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "state" varchar(16);--> statement-breakpoint
 ALTER TABLE "messages" ADD COLUMN "error_code" varchar(64);--> statement-breakpoint
@@ -31,6 +34,6 @@ CREATE UNIQUE INDEX "chat_turns_one_running_uq" ON "chat_turns" USING btree ("ch
 CREATE INDEX "chat_turns_orphan_idx" ON "chat_turns" USING btree ("last_progress_at") WHERE "chat_turns"."state" = 'running';--> statement-breakpoint
 CREATE INDEX "chat_turns_latest_idx" ON "chat_turns" USING btree ("chat_id","started_at") WHERE "chat_turns"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "attachments_provider_file_idx" ON "attachments" USING btree ("chat_id","provider_file_id");--> statement-breakpoint
-CREATE UNIQUE INDEX "messages_request_role_uq" ON "messages" USING btree ("chat_id","request_id","role") WHERE "messages"."request_id" is not null and "messages"."deleted_at" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "messages_request_role_uq" ON "messages" USING btree ("chat_id","request_id","role") WHERE "messages"."deleted_at" is null;--> statement-breakpoint
 -- Attachments already linked to a message stay undeletable under the new rule.
 UPDATE "attachments" SET "locked_at" = now() WHERE "locked_at" IS NULL AND EXISTS (SELECT 1 FROM "message_attachments" ma WHERE ma."attachment_id" = "attachments"."id" AND ma."chat_id" = "attachments"."chat_id");

@@ -76,7 +76,7 @@ test('a PDF and a PNG dropped on the page upload, and the PNG shows its thumbnai
   const thumbnail = chip(page, 'photo.png').getByRole('img', { name: 'Preview of photo.png' });
   await expect(thumbnail).toHaveAttribute('src', /^data:image\/webp;base64,/);
   await expect(announcer(page)).toContainText('is ready');
-  await expect(sendButton(page)).toHaveAccessibleDescription('Messaging is coming soon.');
+  await expect(sendButton(page)).toHaveAccessibleDescription('Write a message to send.');
   await expect(sendButton(page)).toBeDisabled();
 
   // Both upload at once, so the server's oldest-first order between them is a race.
@@ -305,7 +305,7 @@ test('cancelling an upload leaves nothing stuck on the server', async ({ page })
   await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThan(2);
   await page.getByRole('button', { name: 'Cancel upload of big.txt' }).click();
   await expect(chip(page, 'big.txt')).toHaveCount(0);
-  await expect(sendButton(page)).toHaveAccessibleDescription('Messaging is coming soon.');
+  await expect(sendButton(page)).toHaveAccessibleDescription('Write a message to send.');
 
   // The server ends the aborted upload as failed (or never wrote it): nothing pending or uploaded.
   await expect

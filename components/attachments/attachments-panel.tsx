@@ -84,7 +84,8 @@ export function AttachmentsPanel(props: AttachmentsPanelProps) {
         {attachments && attachments.length > 0 && (
           <ul aria-label="Files" className="flex flex-col gap-2">
             {attachments.map((view) => {
-              const locked = lockedIds.has(view.id);
+              // The server's flag; a 409 `attachment_locked` (a message sent since the list was read) also tells.
+              const locked = view.locked || lockedIds.has(view.id);
               return (
                 <li key={view.id} className="flex items-start gap-3">
                   <AttachmentPreview filename={view.filename} kind={view.kind} src={thumbnailSrc(view)} />
@@ -102,7 +103,12 @@ export function AttachmentsPanel(props: AttachmentsPanelProps) {
                     />
                   </div>
                   {locked ? (
-                    <span className="flex size-8 items-center justify-center text-zinc-500" title="Locked">
+                    <span
+                      role="img"
+                      aria-label={`${view.filename} was sent in a message; it can't be removed`}
+                      title="Sent in a message; it can't be removed"
+                      className="flex size-8 shrink-0 items-center justify-center text-zinc-500 dark:text-zinc-400"
+                    >
                       <LockIcon />
                     </span>
                   ) : (

@@ -107,7 +107,7 @@ export function toComposerFiles(
     const { local } = entry;
     if (!local && !view) return [];
     const status: DisplayStatus =
-      view && lockedIds.has(view.id)
+      view && (view.locked || lockedIds.has(view.id))
         ? { state: 'locked' }
         : entry.upload
           ? localStatus(entry.upload)

@@ -260,7 +260,9 @@ export function useUploadQueue(
         else run.controller.abort();
       }
       const id = entry.attachmentId;
-      if (!id || entry.upload?.phase === 'refused' || lockedIds.has(id)) {
+      const sent =
+        id !== undefined && (lockedIds.has(id) || attachments?.some((view) => view.id === id && view.locked));
+      if (!id || entry.upload?.phase === 'refused' || sent) {
         drop(key);
         return;
       }
@@ -282,6 +284,21 @@ export function useUploadQueue(
     },
     [attachments, chatId, client, drop, lockedIds, markLocked, update],
   );
+
+  /**
+   * Takes files off the selection without deleting them: they were sent with a message and stay
+   * in the chat (locked).
+   */
+  const release = useCallback((keys: string[]) => {
+    const released = new Set(keys);
+    for (const entry of entriesRef.current) {
+      if (!released.has(entry.key)) continue;
+      if (entry.local?.previewUrl) URL.revokeObjectURL(entry.local.previewUrl);
+      clearTimeout(timers.current.get(entry.key));
+      timers.current.delete(entry.key);
+    }
+    setEntries((current) => current.filter((entry) => !released.has(entry.key)));
+  }, []);
 
   const retry = useCallback(
     (key: string) => {
@@ -310,5 +327,5 @@ export function useUploadQueue(
     [attachments, entries, lockedIds],
   );
 
-  return { files, lockedIds, markLocked, add, remove, retry };
+  return { files, lockedIds, markLocked, add, remove, retry, release };
 }

@@ -48,12 +48,13 @@ function updateListedChats(
   return data && { ...data, pages: data.pages.map((page) => ({ ...page, items: update(page.items) })) };
 }
 
-/** Creates an untitled chat and opens it. */
+/** Creates an untitled chat (on `model`, or the server's default) and opens it. */
 export function useCreateChat() {
   const queryClient = useQueryClient();
   const router = useRouter();
   return useMutation({
-    mutationFn: () => apiFetch<ChatDetail>('/api/chats', { method: 'POST', body: {} }),
+    mutationFn: (model?: string) =>
+      apiFetch<ChatDetail>('/api/chats', { method: 'POST', body: model ? { model } : {} }),
     onSuccess: (chat) => {
       queryClient.setQueryData(chatKeys.detail(chat.id), chat);
       void queryClient.invalidateQueries({ queryKey: chatKeys.list });

@@ -1,6 +1,17 @@
 'use client';
 
-import { type ClipboardEvent, useId, useRef } from 'react';
+import {
+  type ClipboardEvent,
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  type RefObject,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { AttachButton } from '../attachments/attach-button';
 import { AttachmentChip } from '../attachments/attachment-chip';
 import type { DisplayStatus } from '../attachments/attachment-status';
@@ -8,6 +19,7 @@ import type { ComposerFile } from '../attachments/composer-files';
 import { FilesIcon } from '../attachments/icons';
 import { StatusAnnouncer } from '../attachments/status-announcer';
 import { Button } from '../ui/button';
+import { Icon } from '../ui/icons';
 
 const NOT_YET: ReadonlySet<DisplayStatus['state']> = new Set([
   'queued',
@@ -16,20 +28,42 @@ const NOT_YET: ReadonlySet<DisplayStatus['state']> = new Set([
   'processing',
 ]);
 const BROKEN: ReadonlySet<DisplayStatus['state']> = new Set(['failed', 'refused']);
+/** A file goes with the message once the server has it ready; a locked one was sent before and may be again. */
+const SENDABLE: ReadonlySet<DisplayStatus['state']> = new Set(['ready', 'locked']);
+
+/** The server's limit on a message's text. */
+const MAX_CONTENT = 32_000;
 
 const countFiles = (n: number) => (n === 1 ? '1 file' : `${n} files`);
 
-/** Why Send is disabled: the files first, since they are what the user can act on. */
-function sendBlocker(attached: ComposerFile[]): string {
+/** Why Send is disabled, or how to send: the files first, since they are what the user can act on. */
+function sendHint(attached: ComposerFile[], text: string, busy: boolean): { text: string; blocks: boolean } {
   const waiting = attached.filter((file) => NOT_YET.has(file.status.state)).length;
-  if (waiting) return `Send is available once ${countFiles(waiting)} ${waiting === 1 ? 'is' : 'are'} ready.`;
+  if (waiting)
+    return {
+      text: `Send is available once ${countFiles(waiting)} ${waiting === 1 ? 'is' : 'are'} ready.`,
+      blocks: true,
+    };
   const broken = attached.filter((file) => BROKEN.has(file.status.state));
   if (broken.length) {
     const retry = broken.some((file) => file.canRetry) ? ', or retry' : '';
-    return `Remove ${countFiles(broken.length)} that could not be attached${retry}.`;
+    return { text: `Remove ${countFiles(broken.length)} that could not be attached${retry}.`, blocks: true };
   }
-  return 'Messaging is coming soon.';
+  if (text.length > MAX_CONTENT)
+    return {
+      text: `The message is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CONTENT.toLocaleString('en')}.`,
+      blocks: true,
+    };
+  if (busy) return { text: 'Send is available once the answer being written is finished.', blocks: true };
+  if (!text.trim()) return { text: 'Write a message to send.', blocks: true };
+  return { text: 'Enter sends; Shift+Enter starts a new line.', blocks: false };
 }
+
+const StopIcon = () => (
+  <Icon>
+    <rect x="6" y="6" width="12" height="12" rx="1.5" />
+  </Icon>
+);
 
 interface ComposerProps {
   files: ComposerFile[];
@@ -38,11 +72,22 @@ interface ComposerProps {
   onRemove: (key: string) => Promise<void>;
   onRetry: (key: string) => void;
   filesPanel: { open: boolean; count: number; controls: string; onToggle: () => void };
+  /** Sends the text with the ready files; resolves true once the server has taken the message. */
+  onSend: (content: string, files: ComposerFile[]) => Promise<boolean>;
+  onStop: () => void;
+  /** This tab is sending or streaming a turn: Send turns into Stop. */
+  streaming: boolean;
+  /** An answer is being written in another tab: Send waits for it. */
+  busy: boolean;
+  inputRef: RefObject<HTMLTextAreaElement | null>;
+  /** A note above the message box (the offline model's hint). */
+  notice?: ReactNode;
 }
 
 /**
  * Where a message is written and its files gathered: picked, pasted, or dropped on the page.
- * Sending arrives with the chat issue; until then Send stays disabled and says why.
+ * Enter sends (with the files that are ready), Shift+Enter starts a new line; while the answer
+ * streams, Send is a Stop button.
  */
 export function Composer({
   files: attached,
@@ -51,11 +96,31 @@ export function Composer({
   onRemove,
   onRetry,
   filesPanel,
+  onSend,
+  onStop,
+  streaming,
+  busy,
+  inputRef,
+  notice,
   className = '',
 }: ComposerProps & { className?: string }) {
   const hintId = useId();
   const list = useRef<HTMLUListElement>(null);
   const attachArea = useRef<HTMLDivElement>(null);
+  const action = useRef<HTMLButtonElement>(null);
+  const [text, setText] = useState('');
+  // Files sent leave the list, but were not "removed": the announcer keeps them, so it stays quiet.
+  const [sentFiles, setSentFiles] = useState<ComposerFile[]>([]);
+  const announced = useMemo(() => [...sentFiles, ...attached], [sentFiles, attached]);
+  const hint = sendHint(attached, text, busy);
+  const canSend = !streaming && !hint.blocks;
+
+  // The Stop button turns back into Send when the answer ends: the focus goes back to writing.
+  // A layout effect, to move it before the browser drops it from the now disabled button.
+  useLayoutEffect(() => {
+    if (!streaming && document.activeElement === action.current && action.current?.disabled)
+      inputRef.current?.focus();
+  }, [streaming, inputRef]);
 
   const pasted = (event: ClipboardEvent) => {
     const pastedFiles = [...event.clipboardData.files];
@@ -73,14 +138,39 @@ export function Composer({
     (next ?? attachArea.current?.querySelector('button'))?.focus();
   };
 
+  const send = async () => {
+    if (!canSend) return;
+    const draft = text;
+    const files = attached.filter((file) => SENDABLE.has(file.status.state));
+    const taken = await onSend(draft.trim(), files);
+    if (!taken) return;
+    // Text typed while the message was on its way stays.
+    setText((current) => (current === draft ? '' : current));
+    setSentFiles((current) => [...current, ...files]);
+  };
+  const submitted = (event: FormEvent) => {
+    event.preventDefault();
+    void send();
+  };
+  const keyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void send();
+  };
+  const stop = () => {
+    onStop();
+    inputRef.current?.focus();
+  };
+
   return (
     <div className={`border-t border-zinc-200 p-3 md:p-4 dark:border-zinc-800 ${className}`}>
       <form
         aria-label="Message composer"
         className="mx-auto flex max-w-3xl flex-col gap-2"
         onPaste={pasted}
-        onSubmit={(event) => event.preventDefault()}
+        onSubmit={submitted}
       >
+        {notice}
         {attached.length > 0 && (
           <ul
             ref={list}
@@ -97,12 +187,16 @@ export function Composer({
             ))}
           </ul>
         )}
-        <StatusAnnouncer files={attached} />
+        <StatusAnnouncer files={announced} />
         <textarea
+          ref={inputRef}
           aria-label="Message"
           placeholder="Write a message, or paste or drop files"
           rows={2}
-          className="min-w-0 resize-none rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm placeholder:text-zinc-500 dark:border-zinc-700 dark:bg-zinc-900"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={keyDown}
+          className="field-sizing-content max-h-[min(16rem,40dvh)] min-h-[3.75rem] min-w-0 resize-none rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm placeholder:text-zinc-500 dark:border-zinc-700 dark:bg-zinc-900"
         />
         <div className="flex flex-wrap items-center gap-2">
           <div ref={attachArea} className="flex gap-2">
@@ -122,12 +216,23 @@ export function Composer({
               </span>
             </Button>
           </div>
-          <p id={hintId} className="ml-auto min-w-0 text-right text-xs text-zinc-600 dark:text-zinc-400">
-            {sendBlocker(attached)}
+          <p
+            id={hintId}
+            className="ml-auto min-w-0 flex-1 text-right text-xs text-zinc-600 dark:text-zinc-400"
+          >
+            {streaming ? '' : hint.text}
           </p>
-          <Button type="submit" variant="secondary" disabled aria-describedby={hintId}>
-            Send
-          </Button>
+          {/* One element for both, so that the focus stays on it as it turns from Send to Stop and back. */}
+          {streaming ? (
+            <Button ref={action} variant="secondary" onClick={stop}>
+              <StopIcon />
+              Stop
+            </Button>
+          ) : (
+            <Button ref={action} type="submit" disabled={!canSend} aria-describedby={hintId}>
+              Send
+            </Button>
+          )}
         </div>
       </form>
     </div>

@@ -223,14 +223,15 @@ export const messages = pgTable(
     chatId: chatRef(),
     role: varchar('role', { length: 16, enum: messageRoles }).notNull(),
     content: text('content').notNull(),
-    requestId: uuid('request_id'),
+    /** The turn's idempotency key, shared by the question and its answer. */
+    requestId: uuid('request_id').notNull(),
     model: varchar('model', { length: 128 }),
     inputTokens: integer('input_tokens'),
     outputTokens: integer('output_tokens'),
     /** Assistant messages: how their turn ended, and why when it did not complete. */
     state: varchar('state', { length: 16, enum: turnStates }),
     errorCode: varchar('error_code', { length: 64 }),
-    finishReason: varchar('finish_reason', { length: 16 }),
+    finishReason: varchar('finish_reason', { length: 16, enum: ['stop', 'length', 'content_filter'] }),
     citations: jsonb('citations').$type<StoredCitation[]>(),
     createdAt: createdAt(),
     deletedAt: ts('deleted_at'),
@@ -240,7 +241,7 @@ export const messages = pgTable(
     index('messages_chat_idx').on(t.chatId, t.createdAt, t.id),
     uniqueIndex('messages_request_role_uq')
       .on(t.chatId, t.requestId, t.role)
-      .where(sql`${t.requestId} is not null and ${t.deletedAt} is null`),
+      .where(sql`${t.deletedAt} is null`),
   ],
 );
 

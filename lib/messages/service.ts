@@ -17,14 +17,14 @@ export interface MessageAttachmentView {
 
 export interface MessageView {
   id: string;
-  request_id: string | null;
+  request_id: string;
   role: Message['role'];
   content: string;
   attachments: MessageAttachmentView[];
   citations: StoredCitation[];
   state?: NonNullable<Message['state']>;
   error_code?: string;
-  finish_reason?: string;
+  finish_reason?: NonNullable<Message['finishReason']>;
   model?: string;
   input_tokens?: number;
   output_tokens?: number;

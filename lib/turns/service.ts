@@ -15,7 +15,7 @@ import {
 } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid, newId } from '../ids';
-import type { ChatModel, FinishReason } from '../llm/ports';
+import type { ChatModel } from '../llm/ports';
 import type { ModelEntry } from '../models/catalog';
 import { type AccessScope, authorize, type Caller } from '../policy';
 import { parseInput } from '../validation';
@@ -339,7 +339,7 @@ async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnRespo
     event: 'done',
     data: {
       message_id: answer.id,
-      finish_reason: (answer.finishReason ?? 'stop') as FinishReason,
+      finish_reason: answer.finishReason ?? 'stop',
       usage: { input_tokens: answer.inputTokens ?? 0, output_tokens: answer.outputTokens ?? 0 },
     },
   });

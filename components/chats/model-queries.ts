@@ -1,0 +1,27 @@
+import { useQuery } from '@tanstack/react-query';
+import { apiFetch } from '../api';
+
+/** A model a chat can be created with, as `GET /api/models` describes it. */
+export interface ModelInfo {
+  id: string;
+  display_name: string;
+  capabilities: ('vision' | 'file_search' | 'code_interpreter')[];
+  context_window?: number;
+  max_file_size_mb?: number;
+}
+
+export interface ModelList {
+  items: ModelInfo[];
+  default_model: string;
+}
+
+export const modelKeys = { list: ['models'] as const };
+
+/** The models new chats can use; they change only with the server's settings. */
+export function useModels() {
+  return useQuery({
+    queryKey: modelKeys.list,
+    queryFn: () => apiFetch<ModelList>('/api/models'),
+    staleTime: 5 * 60_000,
+  });
+}

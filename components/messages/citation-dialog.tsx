@@ -1,0 +1,96 @@
+'use client';
+
+import { useEffect, useId, useRef } from 'react';
+import { AttachmentPreview } from '../attachments/attachment-preview';
+import { type AttachmentView, thumbnailSrc } from '../attachments/attachment-queries';
+import { formatBytes } from '../attachments/file-format';
+import { Button } from '../ui/button';
+
+export interface CitedFile {
+  attachmentId: string;
+  filename: string;
+  quotes: string[];
+}
+
+/**
+ * What an answer cites from one file: the quoted passages and the file as the chat lists it. A
+ * modal on the native <dialog>: Escape closes it, and the caller puts the focus back.
+ */
+export function CitationDialog({
+  cited,
+  view,
+  removed,
+  onClose,
+}: {
+  cited: CitedFile;
+  view: AttachmentView | undefined;
+  removed: boolean;
+  onClose: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
+
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      className="m-auto max-h-[min(40rem,85dvh)] w-[calc(100%-2rem)] max-w-lg rounded-lg bg-white p-0 text-zinc-900 shadow-xl dark:bg-zinc-900 dark:text-zinc-100 dark:ring-1 dark:ring-zinc-700"
+    >
+      <div className="flex flex-col gap-4 p-5">
+        <h2 id={titleId} className="text-base font-semibold break-words">
+          Cited from {cited.filename}
+        </h2>
+        <div className="flex items-center gap-3">
+          <AttachmentPreview
+            filename={cited.filename}
+            kind={view?.kind ?? 'document'}
+            src={view && thumbnailSrc(view)}
+            size="md"
+          />
+          <p className="min-w-0 text-sm break-words text-zinc-600 dark:text-zinc-400">
+            {removed
+              ? 'This file has since been removed from the chat.'
+              : view
+                ? [
+                    view.kind === 'image' ? 'Image' : 'Document',
+                    view.size_bytes > 0 && formatBytes(view.size_bytes),
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')
+                : 'A file of this chat.'}
+          </p>
+        </div>
+        {cited.quotes.length > 0 ? (
+          <div className="flex flex-col gap-2">
+            <h3 className="text-sm font-medium">
+              {cited.quotes.length === 1 ? 'Quoted passage' : 'Quoted passages'}
+            </h3>
+            {cited.quotes.map((quote, index) => (
+              <blockquote
+                // biome-ignore lint/suspicious/noArrayIndexKey: quotes may repeat and never move.
+                key={index}
+                className="max-h-60 overflow-y-auto rounded-md border-l-4 border-blue-300 bg-zinc-50 px-3 py-2 text-sm whitespace-pre-wrap break-words dark:border-blue-700 dark:bg-zinc-800"
+              >
+                {quote}
+              </blockquote>
+            ))}
+          </div>
+        ) : (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            The answer draws on this file without quoting it.
+          </p>
+        )}
+        <div className="flex justify-end">
+          <Button variant="secondary" onClick={() => ref.current?.close()} autoFocus>
+            Close
+          </Button>
+        </div>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,30 @@
+import { AttachmentPreview } from '../attachments/attachment-preview';
+import { FileName } from '../attachments/file-name';
+import type { MessageAttachment } from './message-types';
+
+const thumbnailOf = (attachment: MessageAttachment) =>
+  attachment.img_thumbnail
+    ? `data:${attachment.img_thumbnail.content_type};base64,${attachment.img_thumbnail.data_base64}`
+    : undefined;
+
+/** The files sent with a user message: an image's thumbnail, or a badge for a document. */
+export function MessageAttachments({ attachments }: { attachments: MessageAttachment[] }) {
+  if (attachments.length === 0) return null;
+  return (
+    <ul aria-label="Files sent" className="flex max-w-full flex-wrap justify-end gap-2">
+      {attachments.map((attachment) => (
+        <li
+          key={attachment.attachment_id}
+          className="flex max-w-full min-w-0 items-center gap-2 rounded-lg border border-zinc-200 bg-white p-1.5 pr-3 sm:max-w-[16rem] dark:border-zinc-700 dark:bg-zinc-900"
+        >
+          <AttachmentPreview
+            filename={attachment.filename}
+            kind={attachment.kind}
+            src={thumbnailOf(attachment)}
+          />
+          <FileName name={attachment.filename} className="text-xs font-medium" />
+        </li>
+      ))}
+    </ul>
+  );
+}
