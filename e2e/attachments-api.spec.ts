@@ -108,6 +108,7 @@ test.describe('uploads that succeed', () => {
       size_bytes: Buffer.byteLength(NOTES),
       status: 'uploaded',
       kind: 'document',
+      locked: false,
       created_at: expect.any(String),
     });
     expect(response.headers.get('location')).toBe(attachmentPath(chatId, attachment.id));

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { png } from '../tests/support/sample-files';
+import { pdf, png } from '../tests/support/sample-files';
 import {
   chatHeading,
   chatItem,
@@ -265,7 +265,7 @@ test('an answer still being written after a reload shows as generating, then app
   await expect(messages(page).getByText('Generating an answer…')).toHaveCount(0);
 });
 
-test('the model picker creates a chat on the chosen model; sent images show as thumbnails', async ({
+test('a message with a PDF and an image streams its answer, with a citation chip that opens the PDF', async ({
   page,
 }) => {
   const picker = sidebar(page).getByLabel('Model');
@@ -276,15 +276,36 @@ test('the model picker creates a chat on the chosen model; sent images show as t
   await expect(page.getByRole('main').locator('header')).toContainText('GPT-4.1 mini');
   await expect(composer(page)).not.toContainText('Offline mode');
 
-  await attach(page, [{ name: 'chart.png', mimeType: 'image/png', buffer: await png(120, 80) }]);
+  await attach(page, [
+    { name: 'budget.pdf', mimeType: 'application/pdf', buffer: pdf('The quarterly budget is 42 units') },
+    { name: 'chart.png', mimeType: 'image/png', buffer: await png(120, 80) },
+  ]);
+  await expect(chip(page, 'budget.pdf')).toContainText('Ready');
   await expect(chip(page, 'chart.png')).toContainText('Ready');
-  await send(page, 'What is in this picture?');
-  const question = conversation(page).getByRole('article').filter({ hasText: 'What is in this picture?' });
+  // Paced at the fake, so the answer is seen growing while Stop is offered.
+  await fakeOpenAI('/__fake/pace', { delayMs: 60 });
+  await send(page, 'FILESEARCH: quarterly budget');
+  const question = conversation(page).getByRole('article').filter({ hasText: 'quarterly budget' });
   await expect(question.getByRole('img', { name: 'Preview of chart.png' })).toHaveAttribute(
     'src',
     /^data:image\/webp;base64,/,
   );
-  await expect(answers(page).last()).toContainText('You said: What is in this picture?');
+  await expect(question.getByRole('list', { name: 'Files sent' })).toContainText('budget.pdf');
+  const stop = composer(page).getByRole('button', { name: 'Stop' });
+  await expect(stop).toBeVisible();
+  await expect(answers(page).last()).toContainText('According to');
+  await expect(stop).toBeHidden();
+
+  const source = answers(page)
+    .last()
+    .getByRole('list', { name: 'Sources' })
+    .getByRole('button', { name: 'Source: budget.pdf' });
+  await source.click();
+  const dialog = page.getByRole('dialog', { name: 'Cited from budget.pdf' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Document');
+  await page.keyboard.press('Escape');
+  await expect(source).toBeFocused();
 });
 
 test('chat screenshots: desktop and 360 px, light and dark', async ({ page }) => {

@@ -292,7 +292,7 @@ async function retrieve(db: Db, search: LocalSearch): Promise<Passage[]> {
  * is not one of the chat's live attachments (deleted since, or unknown) is dropped, so no
  * provider id ever reaches the client.
  */
-async function citedAttachments(
+export async function citedAttachments(
   db: Db,
   chatId: string,
   providerFileIds: string[],

@@ -6,6 +6,7 @@ import { attachments, chats, chatTurns, messageAttachments, messages, tenantSett
 import { newId } from '@/lib/ids';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { listMessages } from '@/lib/messages/service';
+import { citedAttachments } from '@/lib/turns/runner';
 import { getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
 import { reapOrphanTurns } from '@/lib/turns/store';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
@@ -130,6 +131,24 @@ describe('sending to an OpenAI model', () => {
         filters: { type: 'in', key: 'attachment_id', value: [doc.id] },
       }),
     ]);
+  });
+
+  it('drops citations of files that are not live attachments of the chat', async () => {
+    const chatId = await makeChat(user);
+    const otherChat = await makeChat(user);
+    const kept = await uploadReady(chatId, 'kept notes', { filename: 'kept.txt' });
+    const removed = await uploadReady(chatId, 'removed notes', { filename: 'removed.txt' });
+    const foreign = await uploadReady(otherChat, 'other notes', { filename: 'other.txt' });
+    await deleteAttachment(files, user.caller, chatId, removed.id);
+    const rows = await (await getDb()).select().from(attachments);
+    const fileOf = (id: string) => rows.find((r) => r.id === id)?.providerFileId as string;
+    const cited = await citedAttachments(await getDb(), chatId, [
+      'file-unknown',
+      fileOf(removed.id),
+      fileOf(foreign.id),
+      fileOf(kept.id),
+    ]);
+    expect(cited).toEqual([{ attachment_id: kept.id, filename: 'kept.txt' }]);
   });
 
   it('sends the message images by file id and its spreadsheets to the code interpreter', async () => {
