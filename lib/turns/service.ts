@@ -83,7 +83,7 @@ export async function sendMessage(
   let started: Started;
   try {
     started = await deps.db.transaction(async (tx) => {
-      await lockChatForTurn(tx, scope, chat);
+      await lockChatForTurn(tx, scope, chat, requestId);
       const sent = await lockMessageAttachments(tx, scope, chat.id, input.attachment_ids ?? []);
       checkImages(sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
       const turn = await insertTurn(tx, {
@@ -212,7 +212,7 @@ function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
  * running turns is the real arbiter (it holds across processes and for the reaper too); the
  * lock makes the common case a clear 409 instead of a failed insert.
  */
-async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat) {
+async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat, requestId?: string) {
   const [row] = await tx
     .select({ id: chats.id })
     .from(chats)
@@ -227,11 +227,19 @@ async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat) {
     .for('no key update');
   if (!row) throw notFound('Chat');
   const [running] = await tx
-    .select({ id: chatTurns.id })
+    .select({ requestId: chatTurns.requestId })
     .from(chatTurns)
     .where(and(eq(chatTurns.chatId, chat.id), eq(chatTurns.state, 'running'), isNull(chatTurns.deletedAt)));
+  // The same request sent twice at once: the second finds the first one running.
+  if (running && running.requestId === requestId) throw stillRunning();
   if (running) throw generationInProgress();
 }
+
+const stillRunning = () =>
+  new AppError(
+    'request_id_conflict',
+    'This request id was used for a message that is still being answered; send with a new one.',
+  );
 
 const generationInProgress = () =>
   new AppError('generation_in_progress', 'This chat is already answering a message; wait for it or stop it.');
@@ -314,8 +322,9 @@ async function start(
 async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnResponse> {
   const answer =
     turn.state === 'completed' ? await findMessage(deps.db, turn.chatId, turn.assistantMessageId) : undefined;
+  if (turn.state === 'running') throw stillRunning();
   if (!answer || turn.deletedAt) {
-    const why = turn.state === 'running' ? 'is still being answered' : `ended ${turn.state}`;
+    const why = turn.deletedAt ? 'was answered again since' : `ended ${turn.state}`;
     throw new AppError(
       'request_id_conflict',
       `This request id was used for a message that ${why}; send with a new one.`,

@@ -273,6 +273,26 @@ describe('idempotency and one turn at a time', () => {
     await slow.finished;
   });
 
+  it('the same request sent twice at once starts one turn; the other is told it is still running', async () => {
+    const chatId = await makeChat(user);
+    const requestId = newId();
+    const client = new AbortController();
+    const body = { content: 'SLOW twice', request_id: requestId };
+    const [a, b] = await Promise.allSettled([
+      sendMessage(deps, user.caller, chatId, body, client.signal),
+      sendMessage(deps, user.caller, chatId, body, client.signal),
+    ]);
+    const started = [a, b].filter((r) => r.status === 'fulfilled');
+    expect(started).toHaveLength(1);
+    const refused = [a, b].find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'request_id_conflict', status: 409 });
+    client.abort();
+    const turn = (started[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof sendMessage>>>).value;
+    await readEvents(turn.body);
+    await turn.finished;
+    expect(await turnsOf(chatId)).toHaveLength(1);
+  });
+
   it('lets only one of many simultaneous sends to a chat start a turn', async () => {
     const chatId = await makeChat(user);
     fake.setPace(20);
@@ -408,7 +428,7 @@ describe('the attachments a message is sent with', () => {
     expect(await turnsOf(chatId)).toHaveLength(0);
   });
 
-  it('refuses empty content, a chat of someone else, and a model no longer in the catalog', async () => {
+  it('refuses empty content, a chat of someone else, a message too long for the model, and a model no longer in the catalog', async () => {
     const chatId = await makeChat(user);
     expect(await failure(sendMessage(deps, user.caller, chatId, { content: '  \n ' }))).toMatchObject({
       code: 'validation_error',
@@ -421,6 +441,13 @@ describe('the attachments a message is sent with', () => {
     const colleague = await makeUser({ tenant: user.tenant });
     expect(await failure(sendMessage(deps, colleague.caller, chatId, { content: 'hi' }))).toMatchObject({
       code: 'not_found',
+    });
+    const small = await makeChat(user, 'local-llm');
+    expect(
+      await failure(sendMessage(deps, user.caller, small, { content: 'word '.repeat(6_000) })),
+    ).toMatchObject({
+      code: 'input_too_long',
+      status: 422,
     });
     await (await getDb()).update(chats).set({ model: 'retired-model' }).where(eq(chats.id, chatId));
     expect(await failure(sendMessage(deps, user.caller, chatId, { content: 'hi' }))).toMatchObject({
