@@ -29,6 +29,9 @@ const sentences: Record<string, string> = {
     'This chat has grown too long for the model to read at once. Start a new chat, or ask with fewer or smaller files.',
   content_filtered: "The model's content filter stopped this answer. Try rephrasing your message.",
   stream_interrupted: 'The answer broke off before it finished.',
+  orphan_timeout: 'The server stopped while writing this answer, so it was given up on.',
+  input_too_long:
+    "This message is too long for the chat's model. Shorten it, or split it over several messages.",
   internal: 'Something went wrong on our side.',
   not_found: 'This chat no longer exists; it may have been deleted.',
   unauthorized: 'Your session has ended. Sign in again to go on.',
@@ -44,6 +47,7 @@ export function turnErrorSentence(code: string | undefined): string {
 
 /** Codes a retry of the same turn cannot cure: the message, its files or the chat must change. */
 const PERMANENT = new Set([
+  'input_too_long',
   'invalid_attachment',
   'too_many_images',
   'unsupported_media',
