@@ -170,6 +170,15 @@ export async function uploadFile(token: string, chatId: string, file: FileInput)
   });
 }
 
+export async function statusOf(token: string, chatId: string, id: string) {
+  const response = await api('GET', `/api/chats/${chatId}/attachments/${id}`, { token });
+  expect(response.status, response.text).toBe(200);
+  return response.json.status as string;
+}
+
+export const waitUntilReady = (token: string, chatId: string, id: string) =>
+  expect.poll(() => statusOf(token, chatId, id), { timeout: 20_000 }).toBe('ready');
+
 export async function createChat(token: string, model: 'offline' | 'gpt-4.1-mini'): Promise<string> {
   const response = await api('POST', '/api/chats', {
     token,

@@ -17,7 +17,9 @@ import {
   newBoundary,
   partHead,
   rawRequestWithoutBody,
+  statusOf,
   uploadFile,
+  waitUntilReady,
 } from './api-helpers';
 
 /**
@@ -66,15 +68,6 @@ async function listAttachments(token: string, chatId: string) {
     created_at: string;
   }[];
 }
-
-async function statusOf(token: string, chatId: string, id: string) {
-  const response = await api('GET', attachmentPath(chatId, id), { token });
-  expect(response.status, response.text).toBe(200);
-  return response.json.status as string;
-}
-
-const waitUntilReady = (token: string, chatId: string, id: string) =>
-  expect.poll(() => statusOf(token, chatId, id), { timeout: 20_000 }).toBe('ready');
 
 async function providerCalls(endpoint: string) {
   return (await fake.requests()).filter((request) => request.endpoint === endpoint);

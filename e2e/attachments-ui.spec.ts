@@ -7,6 +7,7 @@ import {
   openNewChat,
   pasteFiles,
   screenshot,
+  screenshotsAcrossLayouts,
   serverAttachments,
   signUp,
   throttleUploads,
@@ -406,16 +407,7 @@ test('composer screenshots: every state, desktop and 360 px, light and dark', as
   await pickFiles(page, [textFile('a-very-long-name-for-the-quarterly-planning-notes.txt', 2 * 1024 * 1024)]);
   await expect(chip(page, 'quarterly-planning')).toContainText(/Uploading [1-9]\d*%/);
 
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [label, size] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['360', { width: 360, height: 800 }],
-    ] as const) {
-      await page.setViewportSize(size);
-      await screenshot(page, `attachments-states-${label}-${scheme}`);
-    }
-  }
+  await screenshotsAcrossLayouts(page, 'attachments-states');
   await page.getByRole('button', { name: /Chat files/ }).click();
   await page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(page, 'attachments-panel-desktop-dark');

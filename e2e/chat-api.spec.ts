@@ -12,6 +12,7 @@ import {
   postMessage,
   readStream,
   uploadFile,
+  waitUntilReady,
 } from './api-helpers';
 
 /**
@@ -40,13 +41,7 @@ test('an answer streams token by token, in the grammar, with citations that name
     data: 'Refunds. Damaged goods are refunded in full within 14 days of the return reaching us.',
   });
   expect(upload.status, upload.text).toBe(201);
-  await expect
-    .poll(
-      async () =>
-        (await api('GET', `/api/chats/${chatId}/attachments/${upload.json.id}`, { token: user.token })).json
-          .status,
-    )
-    .toBe('ready');
+  await waitUntilReady(user.token, chatId, upload.json.id);
 
   const response = await postMessage(user.token, chatId, { content: 'FILESEARCH: damaged goods refunded' });
   expect(response.status).toBe(200);
@@ -161,13 +156,7 @@ test('the offline model quotes the matching passage of a document and cites it',
     data: '# Leave\n\nEach employee has 25 days of paid leave a year.\n\n# Travel\n\nTrains are booked in second class.',
   });
   expect(upload.status).toBe(201);
-  await expect
-    .poll(
-      async () =>
-        (await api('GET', `/api/chats/${chatId}/attachments/${upload.json.id}`, { token: user.token })).json
-          .status,
-    )
-    .toBe('ready');
+  await waitUntilReady(user.token, chatId, upload.json.id);
   const { events } = await readStream(
     await postMessage(user.token, chatId, { content: 'How many days of paid leave?' }),
   );

@@ -7,6 +7,7 @@ import {
   fakeOpenAI,
   openNewChat,
   screenshot,
+  screenshotsAcrossLayouts,
   serverAttachments,
   sidebar,
   signUp,
@@ -318,16 +319,5 @@ test('chat screenshots: desktop and 360 px, light and dark', async ({ page }) =>
   await fakeOpenAI('/__fake/replies', { text: 'Partial', errorAfterChunks: 1 });
   await send(page, 'And now fail');
   await expect(banner(page)).toBeVisible();
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [label, size] of [
-      ['desktop', { width: 1280, height: 800 }],
-      ['360', { width: 360, height: 800 }],
-    ] as const) {
-      await page.setViewportSize(size);
-      // Nothing may overflow the page sideways at 360 px.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
-      await screenshot(page, `chat-${label}-${scheme}`);
-    }
-  }
+  await screenshotsAcrossLayouts(page, 'chat');
 });

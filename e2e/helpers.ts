@@ -16,6 +16,24 @@ export const chatHeading = (page: Page) => page.getByRole('main').getByRole('hea
 export const screenshot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screens/${name}.png` });
 
+/**
+ * Screenshots `<name>-<desktop|360>-<light|dark>` for a look by a person; at each size, first
+ * checks that nothing overflows the page sideways.
+ */
+export async function screenshotsAcrossLayouts(page: Page, name: string) {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [label, size] of [
+      ['desktop', { width: 1280, height: 800 }],
+      ['360', { width: 360, height: 800 }],
+    ] as const) {
+      await page.setViewportSize(size);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      await screenshot(page, `${name}-${label}-${scheme}`);
+    }
+  }
+}
+
 /** Signs up a new organisation and waits for the signed-in home page. */
 export async function signUp(page: Page, email = uniqueEmail()) {
   await page.goto('/signup');

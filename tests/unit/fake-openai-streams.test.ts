@@ -1,17 +1,15 @@
 import OpenAI, { APIError, BadRequestError, NotFoundError, RateLimitError, toFile } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FakeOpenAI } from '../support/fake-openai';
+import { fakeWithClientForFile } from '../support/fake-openai/with-client';
 
+const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;
 let client: OpenAI;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  client = new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
+beforeEach(() => {
+  ({ fake, client } = setup);
 });
-afterEach(() => fake.reset());
-afterAll(() => fake.close());
 
 const now = () => performance.timeOrigin + performance.now();
 const lastRequest = (endpoint: string) => fake.requests.findLast((request) => request.endpoint === endpoint);

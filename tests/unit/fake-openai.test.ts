@@ -14,18 +14,16 @@ import OpenAI, {
   toFile,
   toStreamingFile,
 } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
+import { fakeWithClientForFile } from '../support/fake-openai/with-client';
 
+const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;
 let client: OpenAI;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  client = new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
+beforeEach(() => {
+  ({ fake, client } = setup);
 });
-afterEach(() => fake.reset());
-afterAll(() => fake.close());
 
 const streamed = (chunks: (string | Buffer)[], name = 'x.txt') =>
   toStreamingFile(Readable.from(chunks.map((chunk) => Buffer.from(chunk))), name, { type: 'text/plain' });

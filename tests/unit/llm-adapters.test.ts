@@ -1,20 +1,18 @@
 import OpenAI, { toFile } from 'openai';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createChatCompletionsModel } from '@/lib/llm/chat-completions';
 import { type ChatModel, ModelError, type ModelEvent, type ModelInput } from '@/lib/llm/ports';
 import { createResponsesModel } from '@/lib/llm/responses';
 import { openaiModel } from '@/lib/models/catalog';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
+import { fakeWithClientForFile } from '../support/fake-openai/with-client';
 
+const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;
 let client: OpenAI;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  client = new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
+beforeEach(() => {
+  ({ fake, client } = setup);
 });
-afterEach(() => fake.reset());
-afterAll(() => fake.close());
 
 const now = () => performance.timeOrigin + performance.now();
 
