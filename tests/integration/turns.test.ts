@@ -177,6 +177,20 @@ describe('sending to an OpenAI model', () => {
     );
   });
 
+  it('leaves out the tools the tenant switched off', async () => {
+    const chatId = await makeChat(user);
+    await uploadReady(chatId, REFUND_POLICY, { filename: 'policy.txt' });
+    const sheet = await uploadReady(chatId, xlsx(), { filename: 'sales.xlsx', type: XLSX_TYPE });
+    await (await getDb())
+      .insert(tenantSettings)
+      .values({ tenantId: user.caller.tenantId, disableFileSearch: true, disableCodeInterpreter: true });
+    const events = await send(chatId, { content: 'damaged goods refund', attachment_ids: [sheet.id] });
+    expect(events.at(-1)?.event).toBe('done');
+    const body = responsesCalls().at(-1)?.body as { tools?: unknown[]; instructions: string };
+    expect(body.tools).toBeUndefined();
+    expect(body.instructions).not.toMatch(/documents|code interpreter/);
+  });
+
   it('sends the earlier messages of the chat as history', async () => {
     const chatId = await makeChat(user);
     await send(chatId, { content: 'first question' });
