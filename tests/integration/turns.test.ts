@@ -155,7 +155,21 @@ describe('sending to an OpenAI model', () => {
     const chatId = await makeChat(user);
     const image = await uploadReady(chatId, await png(), { filename: 'chart.png', type: 'image/png' });
     const sheet = await uploadReady(chatId, xlsx(), { filename: 'sales.xlsx', type: XLSX_TYPE });
-    await send(chatId, { content: 'CODEINTERP sum the sales', attachment_ids: [image.id, sheet.id] });
+    const events = await send(chatId, {
+      content: 'CODEINTERP sum the sales',
+      attachment_ids: [image.id, sheet.id],
+    });
+    expect(names(events).join(' ')).toMatch(GRAMMAR);
+    expect(events.filter((e) => e.event === 'tool').map((e) => e.data)).toEqual([
+      { name: 'code_interpreter', phase: 'started' },
+      {
+        name: 'code_interpreter',
+        phase: 'completed',
+        code: 'print("sum the sales")',
+        output: 'sum the sales\n',
+      },
+    ]);
+    expect(answerOf(events)).toBe('The code printed: sum the sales');
     const [imageRow] = await (await getDb()).select().from(attachments).where(eq(attachments.id, image.id));
     const [sheetRow] = await (await getDb()).select().from(attachments).where(eq(attachments.id, sheet.id));
     const body = responsesCalls().at(-1)?.body as {
