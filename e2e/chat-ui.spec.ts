@@ -260,10 +260,26 @@ test('an answer still being written after a reload shows as generating, then app
   await expect.poll(async () => (await serverMessages(page, chatId)).length).toBe(1);
   await page.reload();
   await expect(messages(page).getByRole('status').filter({ hasText: 'Generating an answer…' })).toBeVisible();
-  await expect(composer(page).getByRole('button', { name: 'Send' })).toBeDisabled();
+  await expect(composer(page).getByRole('button', { name: 'Stop' })).toBeVisible();
   await sending;
   await expect(answers(page).last()).toContainText('Counting: 1 2 3', { timeout: 15_000 });
   await expect(messages(page).getByText('Generating an answer…')).toHaveCount(0);
+});
+
+test('Stop also stops an answer being written elsewhere (another tab, or before a reload)', async ({
+  page,
+}) => {
+  const chatId = await openNewChat(page, OPENAI_MODEL);
+  const sending = page.request.post(`/api/chats/${chatId}/messages`, { data: { content: 'SLOW elsewhere' } });
+  await expect.poll(async () => (await serverMessages(page, chatId)).length).toBe(1);
+  await page.reload();
+  await composer(page).getByRole('button', { name: 'Stop' }).click();
+  // The other reader is told that its answer was stopped.
+  expect(await (await sending).text()).toMatch(/event: error\ndata: \{"code":"cancelled"/);
+  await expect(answers(page).last()).toContainText('Stopped');
+  await expect(composer(page).getByRole('button', { name: 'Send' })).toBeVisible();
+  const stored = await serverMessages(page, chatId);
+  expect(stored.at(-1)).toMatchObject({ role: 'assistant', state: 'cancelled' });
 });
 
 test('a message with a PDF and an image streams its answer, with a citation chip that opens the PDF', async ({

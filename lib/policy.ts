@@ -23,6 +23,7 @@ export type Action =
   | 'message.send'
   | 'turn.read'
   | 'turn.retry'
+  | 'turn.cancel'
   | 'model.list'
   | 'token.create'
   | 'token.list'

@@ -37,7 +37,7 @@ const MAX_CONTENT = 32_000;
 const countFiles = (n: number) => (n === 1 ? '1 file' : `${n} files`);
 
 /** Why Send is disabled, or how to send: the files first, since they are what the user can act on. */
-function sendHint(attached: ComposerFile[], text: string, busy: boolean): { text: string; blocks: boolean } {
+function sendHint(attached: ComposerFile[], text: string): { text: string; blocks: boolean } {
   const waiting = attached.filter((file) => NOT_YET.has(file.status.state)).length;
   if (waiting)
     return {
@@ -54,7 +54,6 @@ function sendHint(attached: ComposerFile[], text: string, busy: boolean): { text
       text: `The message is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CONTENT.toLocaleString('en')}.`,
       blocks: true,
     };
-  if (busy) return { text: 'Send is available once the answer being written is finished.', blocks: true };
   if (!text.trim()) return { text: 'Write a message to send.', blocks: true };
   return { text: 'Enter sends; Shift+Enter starts a new line.', blocks: false };
 }
@@ -75,10 +74,8 @@ interface ComposerProps {
   /** Sends the text with the ready files; resolves true once the server has taken the message. */
   onSend: (content: string, files: ComposerFile[]) => Promise<boolean>;
   onStop: () => void;
-  /** This tab is sending or streaming a turn: Send turns into Stop. */
+  /** A turn is being answered (in this tab or another): Send turns into Stop. */
   streaming: boolean;
-  /** An answer is being written in another tab: Send waits for it. */
-  busy: boolean;
   inputRef: RefObject<HTMLTextAreaElement | null>;
   /** A note above the message box (the offline model's hint). */
   notice?: ReactNode;
@@ -99,7 +96,6 @@ export function Composer({
   onSend,
   onStop,
   streaming,
-  busy,
   inputRef,
   notice,
   className = '',
@@ -112,7 +108,7 @@ export function Composer({
   // Files sent leave the list, but were not "removed": the announcer keeps them, so it stays quiet.
   const [sentFiles, setSentFiles] = useState<ComposerFile[]>([]);
   const announced = useMemo(() => [...sentFiles, ...attached], [sentFiles, attached]);
-  const hint = sendHint(attached, text, busy);
+  const hint = sendHint(attached, text);
   const canSend = !streaming && !hint.blocks;
 
   // The Stop button turns back into Send when the answer ends: the focus goes back to writing.

@@ -11,6 +11,19 @@ const turnUrl = (chatId: string, requestId: string) =>
   `${chatApi(chatId)}/turns/${encodeURIComponent(requestId)}`;
 export const retryUrl = (chatId: string, requestId: string) => `${turnUrl(chatId, requestId)}/retry`;
 
+/**
+ * Stops a turn this tab is not reading (another tab's, or one from before a reload); the answer
+ * shows as stopped once the turn's status says it ended. A failure leaves the polling to tell.
+ */
+export async function cancelTurn(client: QueryClient, chatId: string, requestId: string) {
+  try {
+    const turn = await apiFetch<Turn>(`${turnUrl(chatId, requestId)}/cancel`, { method: 'POST' });
+    client.setQueryData(messageKeys.turn(chatId, requestId), turn);
+  } catch {
+    // The turn's status, polled, still says whether it runs.
+  }
+}
+
 export const messageKeys = {
   list: (chatId: string) => ['messages', chatId, 'list'] as const,
   turn: (chatId: string, requestId: string) => ['messages', chatId, 'turn', requestId] as const,

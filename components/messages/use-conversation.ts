@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { buildTranscript, isRunning, liveRequestId, storedAnswerOf, type TurnExtras } from './live-turn';
-import { refreshAfterTurn, unansweredTurn, useMessages, useTurnPolling } from './message-queries';
+import { cancelTurn, refreshAfterTurn, unansweredTurn, useMessages, useTurnPolling } from './message-queries';
 import { type TurnProblem, useTurnStream } from './use-turn-stream';
 
 /**
@@ -79,6 +79,14 @@ export function useConversation(chatId: string) {
     [messages, stream.retry],
   );
 
+  // Stop: this tab's stream is aborted (the server cancels the turn); a turn written elsewhere is
+  // asked to stop through the API.
+  const streamStop = stream.stop;
+  const stop = useCallback(() => {
+    if (running) streamStop();
+    else if (generating && pollId) void cancelTurn(client, chatId, pollId);
+  }, [running, generating, pollId, streamStop, client, chatId]);
+
   return {
     list,
     transcript,
@@ -87,10 +95,10 @@ export function useConversation(chatId: string) {
     dismissBanner: problem && banner === problem ? () => setProblem(null) : undefined,
     /** A turn runs here (sending or streaming): Send becomes Stop. */
     streaming: running,
-    /** A turn runs elsewhere: the list shows that an answer is being written. */
+    /** A turn runs elsewhere: the list shows that an answer is being written, and Stop stops it. */
     generating,
     send: stream.send,
-    stop: stream.stop,
+    stop,
     retry,
   };
 }

@@ -270,6 +270,11 @@ export const chatTurns = pgTable(
     startedAt: ts('started_at').notNull().defaultNow(),
     /** Bumped while the answer streams; a running turn that stops progressing is an orphan. */
     lastProgressAt: ts('last_progress_at').notNull().defaultNow(),
+    /**
+     * A stop asked for by another request (another tab, or after a reload) than the one reading
+     * the stream; the stream's process may be another one, so it reads this flag.
+     */
+    cancelRequestedAt: ts('cancel_requested_at'),
     completedAt: ts('completed_at'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     deletedAt: ts('deleted_at'),

@@ -40,6 +40,7 @@ export type StreamErrorCode =
   | 'context_too_long'
   | 'content_filtered'
   | 'stream_interrupted'
+  | 'cancelled'
   | 'internal';
 
 /** What the client reads for each error code: a sentence, never the provider's own words. */
@@ -51,6 +52,7 @@ export const STREAM_ERROR_MESSAGES: Record<StreamErrorCode, string> = {
   context_too_long: 'The conversation is too long for this model.',
   content_filtered: "The answer was stopped by the provider's content filter.",
   stream_interrupted: 'The answer stopped before it was complete.',
+  cancelled: 'The answer was stopped.',
   internal: 'Something went wrong while answering.',
 };
 

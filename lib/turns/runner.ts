@@ -14,8 +14,9 @@ import {
   type StreamErrorCode,
   type TurnEvent,
 } from './events';
+import { registerStream } from './local-streams';
 import type { LocalSearch, TurnPlan } from './plan';
-import { finishTurn, type TurnOutcome, touchTurn } from './store';
+import { cancelRequested, finishTurn, type TurnOutcome, touchTurn } from './store';
 
 export interface StreamSettings {
   /** `ping` events before the first content, keep-alive comments after (upstream: 15 s). */
@@ -24,6 +25,8 @@ export interface StreamSettings {
   heartbeatMs: number;
   /** A model silent this long is given up on as `provider_timeout`. */
   idleTimeoutMs: number;
+  /** How often a stream reads whether another process asked it to stop. */
+  cancelPollMs: number;
 }
 
 export interface RunnerDeps {
@@ -117,6 +120,7 @@ export function runTurn(
   const channel = eventChannel(() => stop('client_disconnect'));
   if (run.signal?.aborted) stop('client_disconnect');
   run.signal?.addEventListener('abort', () => stop('client_disconnect'), { once: true });
+  const unregister = registerStream(turn.id, () => stop('user_stop'));
 
   const finished = (async () => {
     const startedAt = performance.now();
@@ -144,6 +148,12 @@ export function runTurn(
         },
         Math.min(deps.streams.pingIntervalMs, deps.streams.idleTimeoutMs),
       ),
+      setInterval(() => {
+        cancelRequested(deps.db, turn.id).then(
+          (asked) => asked && stop('user_stop'),
+          (err: unknown) => log.warn({ err: errorFields(err) }, 'reading a stop request failed'),
+        );
+      }, deps.streams.cancelPollMs),
       setInterval(() => {
         if (!progressed) return;
         progressed = false;
@@ -233,6 +243,7 @@ export function runTurn(
       }
     } finally {
       for (const timer of timers) clearInterval(timer);
+      unregister();
     }
     if (trigger) deps.metrics.streamAborted(trigger, performance.now() - abortedAt);
 
@@ -258,6 +269,9 @@ export function runTurn(
           },
         },
       });
+    } else if (trigger === 'user_stop') {
+      // Stopped from elsewhere: the client reading this stream is still here, and is told.
+      channel.send({ event: 'error', data: { code: 'cancelled', message: STREAM_ERROR_MESSAGES.cancelled } });
     } else if (outcome.state !== 'cancelled') {
       const code = (stored ? outcome.errorCode : 'internal') as StreamErrorCode;
       const known = code in STREAM_ERROR_MESSAGES ? code : 'provider_error';
@@ -269,7 +283,7 @@ export function runTurn(
 }
 
 function abortedOutcome(text: string, trigger: AbortTrigger | undefined): TurnOutcome {
-  // The client left or stopped: its partial answer is kept. A silent model is a failure instead.
+  // The client left or someone stopped it: the partial answer is kept. A silent model is a failure instead.
   return trigger === 'idle_timeout'
     ? { state: 'failed', content: text, errorCode: 'provider_timeout', citations: [] }
     : { state: 'cancelled', content: text, citations: [] };

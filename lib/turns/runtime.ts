@@ -23,6 +23,7 @@ export async function turnDeps(): Promise<TurnDeps> {
       pingIntervalMs: seconds('SSE_PING_INTERVAL_SECONDS', 15),
       heartbeatMs: 30_000,
       idleTimeoutMs: seconds('MODEL_IDLE_TIMEOUT_SECONDS', 120),
+      cancelPollMs: 2_000,
     },
     settings: {
       recentMessages: 10,

@@ -21,9 +21,10 @@ import { type AccessScope, authorize, type Caller } from '../policy';
 import { parseInput } from '../validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
+import { stopLocalStream } from './local-streams';
 import { estimateTokens, planTurn, type TurnSettings } from './plan';
 import { type RunnerDeps, replayStream, runTurn } from './runner';
-import { findMessage, findTurn, insertTurn, latestTurn } from './store';
+import { findMessage, findTurn, insertTurn, latestTurn, requestCancel } from './store';
 
 export interface TurnDeps extends RunnerDeps {
   /** Enabled catalog entries only: a chat whose model is gone cannot send. */
@@ -171,6 +172,25 @@ export async function retryTurn(
     throw runningConflict(err);
   }
   return start(deps, model, started, switches, signal);
+}
+
+/**
+ * Stops a running turn from any request, not only the one reading its stream (another tab, or
+ * the same page after a reload). At once when this process streams it; otherwise the stream reads
+ * the flag within a couple of seconds. Idempotent: an ended turn is answered as it is.
+ */
+export async function cancelTurn(
+  db: Db,
+  caller: Caller | null,
+  chatId: string,
+  requestId: string,
+): Promise<TurnView> {
+  const scope = authorize(caller, 'turn.cancel');
+  const chat = await loadLiveChat(db, scope, chatId);
+  const turn = isUuid(requestId) ? await findTurn(db, chat.id, requestId) : undefined;
+  if (!turn || turn.deletedAt) throw notFound('Turn');
+  if (turn.state === 'running' && (await requestCancel(db, turn.id))) stopLocalStream(turn.id);
+  return getTurn(db, caller, chatId, requestId);
 }
 
 export interface TurnView {

@@ -179,3 +179,21 @@ export async function reapOrphanTurns(db: Db, timeoutMs: number, batch = 100): P
   }
   return ended;
 }
+
+/** Flags a running turn to stop; false when it is not running (ended, or never was). */
+export async function requestCancel(db: Db, turnId: string): Promise<boolean> {
+  const flagged = await db
+    .update(chatTurns)
+    .set({ cancelRequestedAt: sql`coalesce(${chatTurns.cancelRequestedAt}, now())`, updatedAt: sql`now()` })
+    .where(and(eq(chatTurns.id, turnId), eq(chatTurns.state, 'running')))
+    .returning({ id: chatTurns.id });
+  return flagged.length > 0;
+}
+
+export async function cancelRequested(db: Db, turnId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ at: chatTurns.cancelRequestedAt })
+    .from(chatTurns)
+    .where(eq(chatTurns.id, turnId));
+  return Boolean(row?.at);
+}

@@ -7,8 +7,8 @@ import { newId } from '@/lib/ids';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { listMessages } from '@/lib/messages/service';
 import { citedAttachments } from '@/lib/turns/runner';
-import { getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
-import { reapOrphanTurns } from '@/lib/turns/store';
+import { cancelTurn, getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
+import { reapOrphanTurns, requestCancel } from '@/lib/turns/store';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
 import type { FakeOpenAI } from '../support/fake-openai';
 import { failure, makeUser, type TestUser } from '../support/fixtures';
@@ -373,6 +373,60 @@ describe('cancelling', () => {
     client.abort();
     await turn.finished;
     expect((await turnsOf(chatId))[0]?.state).toBe('cancelled');
+  });
+});
+
+describe('stopping from another request', () => {
+  it('stops a turn this process streams at once; its reader is told, and the partial answer is kept', async () => {
+    const chatId = await makeChat(user);
+    const requestId = newId();
+    const turn = await sendMessage(deps, user.caller, chatId, {
+      content: 'SLOW story',
+      request_id: requestId,
+    });
+    const reading = readEvents(turn.body);
+    await expect.poll(() => responsesCalls().at(-1)?.stream?.firstTokenAt).toBeDefined();
+    const view = await cancelTurn(await getDb(), user.caller, chatId, requestId);
+    expect(view.request_id).toBe(requestId);
+    const events = await reading;
+    await turn.finished;
+    expect(names(events).join(' ')).toMatch(GRAMMAR);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+    await expect.poll(() => responsesCalls().at(-1)?.stream?.clientClosed).toBe(true);
+    const page = await listMessages(await getDb(), user.caller, chatId, {});
+    expect(page.items[1]).toMatchObject({ state: 'cancelled', content: answerOf(events) });
+    // Idempotent once ended.
+    expect(await cancelTurn(await getDb(), user.caller, chatId, requestId)).toMatchObject({
+      state: 'cancelled',
+    });
+  });
+
+  it('a stream in another process reads the stop from the database', async () => {
+    deps = makeTurnDeps(files, fake, { cancelPollMs: 50 });
+    const chatId = await makeChat(user);
+    const turn = await sendMessage(deps, user.caller, chatId, { content: 'SLOW story' });
+    const reading = readEvents(turn.body);
+    await expect.poll(() => responsesCalls().at(-1)?.stream?.firstTokenAt).toBeDefined();
+    const [row] = await turnsOf(chatId);
+    // What cancelTurn does when the stream is not in this process: only the flag.
+    expect(await requestCancel(await getDb(), row?.id as string)).toBe(true);
+    const events = await reading;
+    await turn.finished;
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+    expect((await turnsOf(chatId))[0]?.state).toBe('cancelled');
+  });
+
+  it("is refused for someone else's chat, and for a turn that does not exist", async () => {
+    const chatId = await makeChat(user);
+    const requestId = newId();
+    await send(chatId, { content: 'hi', request_id: requestId });
+    const stranger = await makeUser();
+    const db = await getDb();
+    expect(await failure(cancelTurn(db, stranger.caller, chatId, requestId))).toMatchObject({
+      code: 'not_found',
+    });
+    expect(await failure(cancelTurn(db, user.caller, chatId, newId()))).toMatchObject({ code: 'not_found' });
+    expect(await cancelTurn(db, user.caller, chatId, requestId)).toMatchObject({ state: 'completed' });
   });
 });
 

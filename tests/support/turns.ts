@@ -47,7 +47,13 @@ export function makeTurnDeps(
       OPENAI_COMPATIBLE_BASE_URL: fake.url,
     }),
     metrics: new PromMetrics(),
-    streams: { pingIntervalMs: 15_000, heartbeatMs: 30_000, idleTimeoutMs: 60_000, ...streams },
+    streams: {
+      pingIntervalMs: 15_000,
+      heartbeatMs: 30_000,
+      idleTimeoutMs: 60_000,
+      cancelPollMs: 2_000,
+      ...streams,
+    },
     settings: {
       recentMessages: 10,
       fileSearchMaxResults: 8,

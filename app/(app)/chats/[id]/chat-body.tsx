@@ -122,8 +122,8 @@ export function ChatBody({
         }}
         onSend={send}
         onStop={conversation.stop}
-        streaming={conversation.streaming}
-        busy={conversation.generating}
+        // A turn written elsewhere can be stopped from here too.
+        streaming={conversation.streaming || conversation.generating}
         inputRef={input}
         notice={offline ? <OfflineHint /> : undefined}
       />
