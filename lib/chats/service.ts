@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { attachments, type Chat, chats } from '../db/schema';
+import { attachments, type Chat, chats, chatTurns } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
 import { defaultModel, findModel } from '../models/catalog';
@@ -105,6 +105,11 @@ export async function deleteChat(db: Db, caller: Caller | null, id: string): Pro
           or(isNull(attachments.deletedAt), isNull(attachments.cleanupStatus)),
         ),
       );
+    // An answer still streaming is stopped: nobody can read it any more (its stream reads the flag).
+    await tx
+      .update(chatTurns)
+      .set({ cancelRequestedAt: sql`now()` })
+      .where(and(eq(chatTurns.chatId, id), eq(chatTurns.state, 'running')));
     await enqueue(tx, 'chat_deleted', { tenant_id: scope.tenantId, chat_id: id });
   });
   wakeWorker();

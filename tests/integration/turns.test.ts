@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteChat } from '@/lib/chats/service';
 import { getDb } from '@/lib/db';
 import { attachments, chats, chatTurns, messageAttachments, messages, tenantSettings } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';
@@ -414,6 +415,19 @@ describe('stopping from another request', () => {
     await turn.finished;
     expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
     expect((await turnsOf(chatId))[0]?.state).toBe('cancelled');
+  });
+
+  it('deleting the chat stops its answer', async () => {
+    deps = makeTurnDeps(files, fake, { cancelPollMs: 50 });
+    const chatId = await makeChat(user);
+    const turn = await sendMessage(deps, user.caller, chatId, { content: 'SLOW story' });
+    const reading = readEvents(turn.body);
+    await expect.poll(() => responsesCalls().at(-1)?.stream?.firstTokenAt).toBeDefined();
+    await deleteChat(await getDb(), user.caller, chatId);
+    const events = await reading;
+    await turn.finished;
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });
+    await expect.poll(() => responsesCalls().at(-1)?.stream?.clientClosed).toBe(true);
   });
 
   it("is refused for someone else's chat, and for a turn that does not exist", async () => {
