@@ -131,7 +131,7 @@ function storedBubble(message: Message, extras: ReadonlyMap<string, TurnExtras>)
     requestId: message.request_id,
     content: message.content,
     citations: message.citations,
-    tools: extra?.tools ?? [],
+    tools: extra?.tools ?? message.tools.map((tool) => ({ ...tool, done: true })),
     state: message.state ?? 'completed',
     errorCode: message.error_code,
     finishReason: message.finish_reason ?? extra?.finishReason,

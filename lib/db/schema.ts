@@ -208,6 +208,13 @@ export const messageRoles = ['user', 'assistant', 'system'] as const;
 export const turnStates = ['running', 'completed', 'failed', 'cancelled'] as const;
 export type TurnState = (typeof turnStates)[number];
 
+/** A tool an answer used, as stored with it: what the stream showed, for a reader who comes later. */
+export interface StoredToolCall {
+  name: 'file_search' | 'code_interpreter';
+  code?: string;
+  output?: string;
+}
+
 /** A cited passage as stored with the assistant message that cites it (our ids only). */
 export interface StoredCitation {
   attachment_id: string;
@@ -233,6 +240,7 @@ export const messages = pgTable(
     errorCode: varchar('error_code', { length: 64 }),
     finishReason: varchar('finish_reason', { length: 16, enum: ['stop', 'length', 'content_filter'] }),
     citations: jsonb('citations').$type<StoredCitation[]>(),
+    tools: jsonb('tools').$type<StoredToolCall[]>(),
     createdAt: createdAt(),
     deletedAt: ts('deleted_at'),
   },

@@ -2,7 +2,14 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
 import { loadLiveChat } from '../attachments/context';
 import { type ThumbnailView, thumbnailOf } from '../attachments/view';
 import type { Db } from '../db';
-import { attachments, type Message, messageAttachments, messages, type StoredCitation } from '../db/schema';
+import {
+  attachments,
+  type Message,
+  messageAttachments,
+  messages,
+  type StoredCitation,
+  type StoredToolCall,
+} from '../db/schema';
 import { validationError } from '../errors';
 import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
 import { authorize, type Caller } from '../policy';
@@ -22,6 +29,8 @@ export interface MessageView {
   content: string;
   attachments: MessageAttachmentView[];
   citations: StoredCitation[];
+  /** The tools an answer used ([] on user messages). */
+  tools: StoredToolCall[];
   state?: NonNullable<Message['state']>;
   error_code?: string;
   finish_reason?: NonNullable<Message['finishReason']>;
@@ -137,6 +146,7 @@ function toMessageView(m: Message, attached: MessageAttachmentView[]): MessageVi
     content: m.content,
     attachments: attached,
     citations: m.citations ?? [],
+    tools: m.tools ?? [],
     ...(assistant && m.state ? { state: m.state } : {}),
     ...(m.errorCode ? { error_code: m.errorCode } : {}),
     ...(m.finishReason ? { finish_reason: m.finishReason } : {}),

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db';
-import { attachments, type ChatTurn, type StoredCitation } from '../db/schema';
+import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '../db/schema';
 import { excerpt } from '../llm/excerpt';
 import { type ChatModel, type FinishReason, ModelError, type ModelInput, type Passage } from '../llm/ports';
 import { errorFields, log } from '../log';
@@ -165,6 +165,8 @@ export function runTurn(
 
     let outcome: TurnOutcome;
     let citations: StoredCitation[] = [];
+    // Kept with the answer, so that a reader who comes later sees what the stream showed.
+    const tools: StoredToolCall[] = [];
     try {
       let input: ModelInput = plan.input;
       if (plan.localSearch) {
@@ -172,6 +174,7 @@ export function runTurn(
         channel.send({ event: 'tool', data: { name: 'file_search', phase: 'started' } });
         const passages = await retrieve(deps.db, plan.localSearch);
         channel.send({ event: 'tool', data: { name: 'file_search', phase: 'completed' } });
+        tools.push({ name: 'file_search' });
         input = { ...input, passages };
         citations = passages.map((p) => ({
           attachment_id: p.attachmentId,
@@ -200,18 +203,13 @@ export function runTurn(
             }
             break;
           }
-          case 'tool':
+          case 'tool': {
             contentStarted = true;
-            channel.send({
-              event: 'tool',
-              data: {
-                name: event.name,
-                phase: event.phase,
-                code: clip(event.code),
-                output: clip(event.output),
-              },
-            });
+            const call = { name: event.name, code: clip(event.code), output: clip(event.output) };
+            channel.send({ event: 'tool', data: { ...call, phase: event.phase } });
+            if (event.phase === 'completed') tools.push(call);
             break;
+          }
           case 'file_citation':
             if (!cited.includes(event.providerFileId)) cited.push(event.providerFileId);
             break;
@@ -246,6 +244,7 @@ export function runTurn(
       unregister();
     }
     if (trigger) deps.metrics.streamAborted(trigger, performance.now() - abortedAt);
+    outcome.tools = tools;
 
     let stored = false;
     try {

@@ -7,6 +7,7 @@ import {
   messageAttachments,
   messages,
   type StoredCitation,
+  type StoredToolCall,
 } from '../db/schema';
 import { newId } from '../ids';
 import type { FinishReason } from '../llm/ports';
@@ -98,6 +99,7 @@ export interface TurnOutcome {
   errorCode?: string;
   finishReason?: FinishReason;
   citations: StoredCitation[];
+  tools?: StoredToolCall[];
   usage?: { inputTokens: number; outputTokens: number };
 }
 
@@ -142,6 +144,7 @@ export async function finishTurn(
       errorCode: outcome.errorCode ?? null,
       finishReason: outcome.finishReason ?? null,
       citations: outcome.citations.length > 0 ? outcome.citations : null,
+      tools: outcome.tools?.length ? outcome.tools : null,
     });
     return true;
   });

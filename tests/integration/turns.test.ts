@@ -171,6 +171,11 @@ describe('sending to an OpenAI model', () => {
       },
     ]);
     expect(answerOf(events)).toBe('The code printed: sum the sales');
+    // Kept with the answer for whoever reads it later.
+    const page = await listMessages(await getDb(), user.caller, chatId, {});
+    expect(page.items[1]?.tools).toEqual([
+      { name: 'code_interpreter', code: 'print("sum the sales")', output: 'sum the sales\n' },
+    ]);
     const [imageRow] = await (await getDb()).select().from(attachments).where(eq(attachments.id, image.id));
     const [sheetRow] = await (await getDb()).select().from(attachments).where(eq(attachments.id, sheet.id));
     const body = responsesCalls().at(-1)?.body as {
