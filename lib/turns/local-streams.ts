@@ -5,7 +5,8 @@
  * the routes more than once, and the stop may arrive through another bundle than the stream's.
  */
 const globals = globalThis as { __miniChatLocalStreams?: Map<string, () => void> };
-const streams = (globals.__miniChatLocalStreams ??= new Map());
+globals.__miniChatLocalStreams ??= new Map();
+const streams = globals.__miniChatLocalStreams;
 
 export function registerStream(turnId: string, stop: () => void): () => void {
   streams.set(turnId, stop);
