@@ -71,22 +71,25 @@ async function expectPromptAbort(model: ChatModel, endpoint: string) {
   expect((record?.stream?.closedAt ?? 0) - abortedAt).toBeLessThan(200);
 }
 
+/** The echo of `turn()`'s text, word by word, then the scripted usage and the finish. */
+async function expectPlainText(model: ChatModel, inputTokens: number) {
+  fake.queueReply({ usage: { input_tokens: inputTokens, output_tokens: 4 } });
+  const { events, error } = await run(model, turn());
+  expect(error).toBeUndefined();
+  expect(events).toEqual([
+    { type: 'text', delta: 'You ' },
+    { type: 'text', delta: 'said: ' },
+    { type: 'text', delta: 'Hello ' },
+    { type: 'text', delta: 'model' },
+    { type: 'usage', inputTokens, outputTokens: 4 },
+    { type: 'finish', reason: 'stop' },
+  ]);
+}
+
 describe('responses adapter', () => {
   const model = () => createResponsesModel(client);
 
-  it('yields text deltas as they come, then usage, then finish', async () => {
-    fake.queueReply({ usage: { input_tokens: 21, output_tokens: 4 } });
-    const { events, error } = await run(model(), turn());
-    expect(error).toBeUndefined();
-    expect(events).toEqual([
-      { type: 'text', delta: 'You ' },
-      { type: 'text', delta: 'said: ' },
-      { type: 'text', delta: 'Hello ' },
-      { type: 'text', delta: 'model' },
-      { type: 'usage', inputTokens: 21, outputTokens: 4 },
-      { type: 'finish', reason: 'stop' },
-    ]);
-  });
+  it('yields text deltas as they come, then usage, then finish', () => expectPlainText(model(), 21));
 
   it('sends the history, the user message with its images and passages, the tools and the limits', async () => {
     const store = await client.vectorStores.create({ name: 'chat' });
@@ -218,19 +221,7 @@ describe('responses adapter', () => {
 describe('chat completions adapter', () => {
   const model = () => createChatCompletionsModel(client);
 
-  it('yields text deltas as they come, then usage, then finish', async () => {
-    fake.queueReply({ usage: { input_tokens: 30, output_tokens: 4 } });
-    const { events, error } = await run(model(), turn());
-    expect(error).toBeUndefined();
-    expect(events).toEqual([
-      { type: 'text', delta: 'You ' },
-      { type: 'text', delta: 'said: ' },
-      { type: 'text', delta: 'Hello ' },
-      { type: 'text', delta: 'model' },
-      { type: 'usage', inputTokens: 30, outputTokens: 4 },
-      { type: 'finish', reason: 'stop' },
-    ]);
-  });
+  it('yields text deltas as they come, then usage, then finish', () => expectPlainText(model(), 30));
 
   it('sends instructions and numbered passages as the system message, then the history and the text', async () => {
     await run(
