@@ -42,7 +42,7 @@ export function createChatCompletionsModel(client: OpenAI): ChatModel {
       for await (const chunk of chunks) {
         const choice = chunk.choices[0];
         const delta = choice?.delta?.content;
-        if (delta) yield { type: 'text', delta };
+        yield delta ? { type: 'text', delta } : { type: 'progress' };
         if (choice?.finish_reason) finish = finishReason(choice.finish_reason);
         // The last one counts: some servers (vLLM with continuous usage stats) send running totals.
         usage = chunk.usage ?? usage;

@@ -60,6 +60,11 @@ export type ModelEvent =
    */
   | { type: 'file_citation'; providerFileId: string; filename?: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number }
+  /**
+   * The provider is still at work (a reasoning step, a keep-alive) though nothing is shown: it
+   * keeps the turn from being given up on as idle.
+   */
+  | { type: 'progress' }
   | { type: 'finish'; reason: FinishReason };
 
 export type FinishReason = 'stop' | 'length' | 'content_filter';

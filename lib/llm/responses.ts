@@ -140,6 +140,9 @@ export function createResponsesModel(client: OpenAI): ChatModel {
           // The SDK throws the nested `{error: {…}}` form itself; this is the flat form of its types.
           case 'error':
             throw new ModelError(codeFor(event.code), `stream error: ${event.code}: ${event.message}`);
+          // A reasoning model can think for minutes before its first word; its events say so.
+          default:
+            yield { type: 'progress' };
         }
       }
       if (!signal.aborted) {

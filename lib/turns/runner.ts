@@ -219,6 +219,8 @@ export function runTurn(
           case 'finish':
             finish = event.reason;
             break;
+          case 'progress':
+            break;
         }
       }
       if (abort.signal.aborted) {

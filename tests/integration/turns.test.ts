@@ -238,6 +238,16 @@ describe('sending to an OpenAI model', () => {
     });
   });
 
+  it('a model that falls silent mid-answer is given up on as provider_timeout', async () => {
+    deps = makeTurnDeps(files, fake, { idleTimeoutMs: 300, pingIntervalMs: 100 });
+    fake.queueReply({ chunks: ['Starting ', 'and then ', 'silence'], delayMs: 2_000 });
+    const chatId = await makeChat(user);
+    const events = await send(chatId, { content: 'anything' });
+    expect(names(events).join(' ')).toMatch(GRAMMAR);
+    expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'provider_timeout' } });
+    expect((await turnsOf(chatId))[0]).toMatchObject({ state: 'failed', errorCode: 'provider_timeout' });
+  });
+
   it('a rate-limited provider is reported as rate_limited', async () => {
     const chatId = await makeChat(user);
     const events = await send(chatId, { content: 'RATELIMIT now' });

@@ -31,14 +31,21 @@ const turn = (overrides: Partial<ModelInput> = {}): ModelInput => ({
 const ask = (text: string, overrides: Partial<ModelInput> = {}) =>
   turn({ user: { text, imageFileIds: [] }, ...overrides });
 
-/** Every event until the end, and the error that ended the stream, if any. */
+/**
+ * Every event that carries something until the end, how many were mere `progress`, and the
+ * error that ended the stream, if any.
+ */
 async function run(model: ChatModel, input: ModelInput, signal = new AbortController().signal) {
   const events: ModelEvent[] = [];
+  let progress = 0;
   try {
-    for await (const event of model.stream(input, signal)) events.push(event);
-    return { events, error: undefined };
+    for await (const event of model.stream(input, signal)) {
+      if (event.type === 'progress') progress++;
+      else events.push(event);
+    }
+    return { events, progress, error: undefined };
   } catch (error) {
-    return { events, error };
+    return { events, progress, error };
   }
 }
 
@@ -57,7 +64,7 @@ async function expectPromptAbort(model: ChatModel, endpoint: string) {
   const events: ModelEvent[] = [];
   let abortedAt = 0;
   for await (const event of model.stream(ask('SLOW story'), controller.signal)) {
-    events.push(event);
+    if (event.type !== 'progress') events.push(event);
     if (texts(events).length === 3) {
       abortedAt = now();
       controller.abort();
@@ -74,8 +81,10 @@ async function expectPromptAbort(model: ChatModel, endpoint: string) {
 /** The echo of `turn()`'s text, word by word, then the scripted usage and the finish. */
 async function expectPlainText(model: ChatModel, inputTokens: number) {
   fake.queueReply({ usage: { input_tokens: inputTokens, output_tokens: 4 } });
-  const { events, error } = await run(model, turn());
+  const { events, progress, error } = await run(model, turn());
   expect(error).toBeUndefined();
+  // The events around the text (created, in progress, the role chunk…) tell the turn the model is at work.
+  expect(progress).toBeGreaterThan(0);
   expect(events).toEqual([
     { type: 'text', delta: 'You ' },
     { type: 'text', delta: 'said: ' },
