@@ -23,7 +23,7 @@ import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
 import { stopLocalStream } from './local-streams';
 import { estimateTokens, planTurn, type TurnSettings } from './plan';
-import { type RunnerDeps, replayStream, runTurn } from './runner';
+import { type RunnerDeps, replayStream, runTurn, type TurnStream } from './runner';
 import { findMessage, findTurn, insertTurn, latestTurn, requestCancel } from './store';
 
 export interface TurnDeps extends RunnerDeps {
@@ -33,7 +33,7 @@ export interface TurnDeps extends RunnerDeps {
   settings: TurnSettings & { maxImagesPerMessage: number };
 }
 
-export const MAX_CONTENT_CHARS = 32_000;
+const MAX_CONTENT_CHARS = 32_000;
 
 const sendSchema = z.object({
   content: z
@@ -55,8 +55,6 @@ interface Started {
   text: string;
 }
 
-export type TurnResponse = { body: ReadableStream<Uint8Array>; finished: Promise<void> };
-
 /**
  * Sends a message and answers it as an event stream. Everything that can be refused is refused
  * before the stream starts, as problem JSON; a request id seen before is replayed or refused.
@@ -67,7 +65,7 @@ export async function sendMessage(
   chatId: string,
   body: unknown,
   signal?: AbortSignal,
-): Promise<TurnResponse> {
+): Promise<TurnStream> {
   const scope = authorize(caller, 'message.send');
   const input = parseInput(sendSchema, body ?? {});
   const chat = await loadLiveChat(deps.db, scope, chatId);
@@ -123,7 +121,7 @@ export async function retryTurn(
   chatId: string,
   requestId: string,
   signal?: AbortSignal,
-): Promise<TurnResponse> {
+): Promise<TurnStream> {
   const scope = authorize(caller, 'turn.retry');
   const chat = await loadLiveChat(deps.db, scope, chatId);
   const old = isUuid(requestId) ? await findTurn(deps.db, chat.id, requestId) : undefined;
@@ -280,7 +278,7 @@ async function touchChat(tx: Queryable, chat: Chat, content: string) {
 
 const TITLE_CHARS = 80;
 
-export function titleFrom(content: string): string {
+function titleFrom(content: string): string {
   const line = content.trim().split('\n')[0]?.trim().replace(/\s+/g, ' ') ?? '';
   const chars = [...line];
   return chars.length <= TITLE_CHARS
@@ -322,7 +320,7 @@ async function start(
   started: Started,
   switches: Awaited<ReturnType<typeof readKillSwitches>>,
   signal?: AbortSignal,
-): Promise<TurnResponse> {
+): Promise<TurnStream> {
   const { turn, sent, text } = started;
   const plan = await planTurn(deps.db, {
     turn,
@@ -339,7 +337,7 @@ async function start(
 }
 
 /** A request id seen before: a completed turn is replayed with no model call; any other is refused. */
-async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnResponse> {
+async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnStream> {
   const answer =
     turn.state === 'completed' ? await findMessage(deps.db, turn.chatId, turn.assistantMessageId) : undefined;
   if (turn.state === 'running') throw stillRunning();

@@ -9,7 +9,7 @@ import { TEST_MODELS, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
 
 /** The catalog of the attachment tests, plus models that only answering tells apart. */
-export const TURN_MODELS: ModelEntry[] = [
+const TURN_MODELS: ModelEntry[] = [
   ...TEST_MODELS,
   { ...(TEST_MODELS[0] as ModelEntry), id: 'gpt-blind', vision: false },
   {
@@ -63,7 +63,7 @@ export function makeTurnDeps(
   };
 }
 
-export interface SseEvent {
+interface SseEvent {
   event: string;
   data: Record<string, unknown>;
 }
