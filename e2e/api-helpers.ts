@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { type Browser, expect } from '@playwright/test';
-import { createParser } from 'eventsource-parser';
 import { FAKE_OPENAI_ORIGIN } from '../playwright.config';
+import { readSse, type SseEvent } from '../tests/support/sse';
 import { signUp } from './helpers';
 
 /** HTTP-level helpers for the API specs: bearer-token users, raw requests, the fake OpenAI server. */
@@ -393,45 +393,23 @@ export const fake = {
 
 // ---- Event streams ----
 
-export interface StreamEvent {
-  event: string;
-  // biome-ignore lint/suspicious/noExplicitAny: event payloads are asserted on field by field.
-  data: any;
-  /** Epoch ms at which the client had the event. */
-  at: number;
-}
-
 /**
  * Reads an event-stream response as it arrives; with `stopWhen`, aborts the request once it says
- * so (a client going away). Returns the events and the raw text, which is checked for leaks.
+ * so (a client going away). A stream read to its end is checked for leaks.
  */
 export async function readStream(
   response: Response,
-  options: { stopWhen?: (events: StreamEvent[]) => boolean; abort?: AbortController } = {},
-): Promise<{ events: StreamEvent[]; raw: string; abortedAt?: number }> {
-  const events: StreamEvent[] = [];
-  let raw = '';
-  const parser = createParser({
-    onEvent: ({ event, data }) =>
-      events.push({ event: event ?? 'message', data: JSON.parse(data), at: Date.now() }),
+  options: { stopWhen?: (events: SseEvent[]) => boolean; abort?: AbortController } = {},
+): Promise<{ events: SseEvent[]; raw: string; abortedAt?: number }> {
+  let abortedAt: number | undefined;
+  const { events, raw } = await readSse(response.body as ReadableStream<Uint8Array>, (seen) => {
+    if (!options.stopWhen?.(seen)) return false;
+    abortedAt = Date.now();
+    options.abort?.abort();
+    return true;
   });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    const text = decoder.decode(value, { stream: true });
-    raw += text;
-    parser.feed(text);
-    if (options.stopWhen?.(events)) {
-      const abortedAt = Date.now();
-      options.abort?.abort();
-      await reader.cancel().catch(() => {});
-      return { events, raw, abortedAt };
-    }
-  }
-  expectNoProviderLeak(raw, 'event stream');
-  return { events, raw };
+  if (abortedAt === undefined) expectNoProviderLeak(raw, 'event stream');
+  return { events, raw, abortedAt };
 }
 
 /** Starts a message; the caller reads the stream (or the problem document). */

@@ -12,6 +12,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { MAX_CONTENT_CHARS } from '@/lib/turns/limits';
 import { AttachButton } from '../attachments/attach-button';
 import { AttachmentChip } from '../attachments/attachment-chip';
 import type { DisplayStatus } from '../attachments/attachment-status';
@@ -31,9 +32,6 @@ const BROKEN: ReadonlySet<DisplayStatus['state']> = new Set(['failed', 'refused'
 /** A file goes with the message once the server has it ready; a locked one was sent before and may be again. */
 const SENDABLE: ReadonlySet<DisplayStatus['state']> = new Set(['ready', 'locked']);
 
-/** The server's limit on a message's text. */
-const MAX_CONTENT = 32_000;
-
 const countFiles = (n: number) => (n === 1 ? '1 file' : `${n} files`);
 
 /** Why Send is disabled, or how to send: the files first, since they are what the user can act on. */
@@ -49,9 +47,9 @@ function sendHint(attached: ComposerFile[], text: string): { text: string; block
     const retry = broken.some((file) => file.canRetry) ? ', or retry' : '';
     return { text: `Remove ${countFiles(broken.length)} that could not be attached${retry}.`, blocks: true };
   }
-  if (text.length > MAX_CONTENT)
+  if (text.length > MAX_CONTENT_CHARS)
     return {
-      text: `The message is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CONTENT.toLocaleString('en')}.`,
+      text: `The message is ${text.length.toLocaleString('en')} characters long; the limit is ${MAX_CONTENT_CHARS.toLocaleString('en')}.`,
       blocks: true,
     };
   if (!text.trim()) return { text: 'Write a message to send.', blocks: true };

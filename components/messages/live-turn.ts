@@ -1,3 +1,4 @@
+import type { FinishReason } from '@/lib/llm/ports';
 import type {
   AnswerState,
   Citation,
@@ -15,8 +16,6 @@ export interface ToolActivity {
   code?: string;
   output?: string;
 }
-
-export type FinishReason = 'stop' | 'length' | 'content_filter';
 
 export type LivePhase = 'sending' | 'streaming' | 'done' | 'stopped' | 'failed';
 

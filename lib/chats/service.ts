@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { attachments, type Chat, chats, chatTurns } from '../db/schema';
+import { attachments, type Chat, chats } from '../db/schema';
 import { AppError, notFound } from '../errors';
 import { isUuid } from '../ids';
 import { defaultModel, findModel } from '../models/catalog';
@@ -9,6 +9,7 @@ import { enqueue } from '../outbox/store';
 import { wakeWorker } from '../outbox/wake';
 import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
 import { authorize, type Caller, chatInScope, liveChatInScope } from '../policy';
+import { requestCancel } from '../turns/store';
 import { parseInput } from '../validation';
 
 export interface ChatDetail {
@@ -106,10 +107,7 @@ export async function deleteChat(db: Db, caller: Caller | null, id: string): Pro
         ),
       );
     // An answer still streaming is stopped: nobody can read it any more (its stream reads the flag).
-    await tx
-      .update(chatTurns)
-      .set({ cancelRequestedAt: sql`now()` })
-      .where(and(eq(chatTurns.chatId, id), eq(chatTurns.state, 'running')));
+    await requestCancel(tx, { chatId: id });
     await enqueue(tx, 'chat_deleted', { tenant_id: scope.tenantId, chat_id: id });
   });
   wakeWorker();

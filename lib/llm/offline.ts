@@ -1,4 +1,3 @@
-import { excerpt } from './excerpt';
 import type { ChatModel, ModelEvent, ModelInput } from './ports';
 
 const HOW_TO_CONFIGURE =
@@ -13,13 +12,8 @@ function answer(input: ModelInput): string {
   if (passages.length === 0) {
     return `None of this chat's documents has a passage matching your question. Try other words, or the terms the document itself uses.\n\n${HOW_TO_CONFIGURE}`;
   }
-  const quotes = passages.map((p, i) => {
-    const quoted = excerpt(p.text, input.user.text)
-      .split('\n')
-      .map((line) => `> ${line}`)
-      .join('\n');
-    return `${quoted}\n>\n> — **${p.filename}** [${i + 1}]`;
-  });
+  // A quote is one line: the excerpt folds a passage's whitespace.
+  const quotes = passages.map((p, i) => `> ${p.quote}\n>\n> — **${p.filename}** [${i + 1}]`);
   const intro =
     passages.length === 1
       ? 'The passage of your documents that best matches your question:'

@@ -18,7 +18,10 @@ export interface HistoryMessage {
 export interface Passage {
   attachmentId: string;
   filename: string;
+  /** The whole retrieved chunk, for a model to read. */
   text: string;
+  /** Its part worth quoting for the question: what the citation shows. */
+  quote: string;
 }
 
 export interface ModelInput {

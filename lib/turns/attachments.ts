@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import { isUuid } from '../ids';
 import type { ModelEntry } from '../models/catalog';
 import type { AccessScope } from '../policy';
+import { MAX_IMAGES_PER_MESSAGE } from './limits';
 
 const invalid = (detail: string) => new AppError('invalid_attachment', detail);
 
@@ -55,8 +56,6 @@ export async function lockMessageAttachments(
   const order = new Map(ids.map((id, i) => [id, i]));
   return locked.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }
-
-export const MAX_IMAGES_PER_MESSAGE = 4;
 
 /** Images go to the model as input: at most four, only to a model with vision, unless switched off. */
 export function checkImages(

@@ -179,7 +179,7 @@ export function runTurn(
         citations = passages.map((p) => ({
           attachment_id: p.attachmentId,
           filename: p.filename,
-          quote: excerpt(p.text, plan.localSearch?.query ?? ''),
+          quote: p.quote,
         }));
       }
       const cited: string[] = [];
@@ -299,6 +299,7 @@ async function retrieve(db: Db, search: LocalSearch): Promise<Passage[]> {
     attachmentId: hit.attachmentId,
     filename: search.documents.get(hit.attachmentId) ?? 'document',
     text: hit.content,
+    quote: excerpt(hit.content, search.query),
   }));
 }
 

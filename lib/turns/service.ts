@@ -21,6 +21,7 @@ import { type AccessScope, authorize, type Caller } from '../policy';
 import { parseInput } from '../validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
+import { MAX_CONTENT_CHARS } from './limits';
 import { stopLocalStream } from './local-streams';
 import { estimateTokens, planTurn, type TurnSettings } from './plan';
 import { type RunnerDeps, replayStream, runTurn, type TurnStream } from './runner';
@@ -32,8 +33,6 @@ export interface TurnDeps extends RunnerDeps {
   chatModel(model: ModelEntry): ChatModel;
   settings: TurnSettings & { maxImagesPerMessage: number };
 }
-
-const MAX_CONTENT_CHARS = 32_000;
 
 const sendSchema = z.object({
   content: z
@@ -48,6 +47,8 @@ const sendSchema = z.object({
     .max(50, { message: 'A message can carry at most 50 attachments.' })
     .optional(),
 });
+
+type KillSwitches = Awaited<ReturnType<typeof readKillSwitches>>;
 
 interface Started {
   turn: ChatTurn;
@@ -84,18 +85,7 @@ export async function sendMessage(
     started = await deps.db.transaction(async (tx) => {
       await lockChatForTurn(tx, scope, chat, requestId);
       const sent = await lockMessageAttachments(tx, scope, chat.id, input.attachment_ids ?? []);
-      checkImages(sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
-      const turn = await insertTurn(tx, {
-        tenantId: chat.tenantId,
-        chatId: chat.id,
-        userId: scope.userId,
-        requestId,
-        model: model.id,
-        content: input.content,
-        attachments: sent,
-      });
-      await touchChat(tx, chat, input.content);
-      return { turn, sent, text: input.content };
+      return openTurn(tx, deps, { scope, chat, model, switches }, { requestId, text: input.content, sent });
     });
   } catch (err) {
     // Two sends with one request id at once: the loser answers as a repeat of the winner.
@@ -138,7 +128,6 @@ export async function retryTurn(
       const original = await findMessage(tx, chat.id, old.userMessageId);
       if (!original) throw notFound('Turn');
       const sent = await stillAttached(tx, chat.id, original.id);
-      checkImages(sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
       const newRequestId = newId();
       await tx
         .update(messages)
@@ -154,17 +143,12 @@ export async function retryTurn(
         .update(chatTurns)
         .set({ deletedAt: sql`now()`, replacedByRequestId: newRequestId, updatedAt: sql`now()` })
         .where(eq(chatTurns.id, old.id));
-      const turn = await insertTurn(tx, {
-        tenantId: chat.tenantId,
-        chatId: chat.id,
-        userId: scope.userId,
-        requestId: newRequestId,
-        model: model.id,
-        content: original.content,
-        attachments: sent,
-      });
-      await touchChat(tx, chat, original.content);
-      return { turn, sent, text: original.content };
+      return openTurn(
+        tx,
+        deps,
+        { scope, chat, model, switches },
+        { requestId: newRequestId, text: original.content, sent },
+      );
     });
   } catch (err) {
     throw runningConflict(err);
@@ -187,8 +171,10 @@ export async function cancelTurn(
   const chat = await loadLiveChat(db, scope, chatId);
   const turn = isUuid(requestId) ? await findTurn(db, chat.id, requestId) : undefined;
   if (!turn || turn.deletedAt) throw notFound('Turn');
-  if (turn.state === 'running' && (await requestCancel(db, turn.id))) stopLocalStream(turn.id);
-  return getTurn(db, caller, chatId, requestId);
+  if (turn.state !== 'running' || !(await requestCancel(db, { turnId: turn.id }))) return toTurnView(turn);
+  stopLocalStream(turn.id);
+  // The flag is written; the stream ends the turn itself, so it is reported as it is now.
+  return toTurnView((await findTurn(db, chat.id, requestId)) ?? turn);
 }
 
 export interface TurnView {
@@ -209,6 +195,10 @@ export async function getTurn(
   const chat = await loadLiveChat(db, scope, chatId);
   const turn = isUuid(requestId) ? await findTurn(db, chat.id, requestId) : undefined;
   if (!turn) throw notFound('Turn');
+  return toTurnView(turn);
+}
+
+function toTurnView(turn: ChatTurn): TurnView {
   return {
     request_id: turn.requestId,
     state: turn.state,
@@ -265,6 +255,32 @@ const generationInProgress = () =>
 const runningConflict = (err: unknown) =>
   isUniqueViolation(err, 'chat_turns_one_running_uq') ? generationInProgress() : err;
 
+/**
+ * The part of a send and of a retry that is the same: the message's images checked against the
+ * model and the switches, then the user message, its links and the running turn written, and the
+ * chat touched. In the caller's transaction, after the chat is locked.
+ */
+async function openTurn(
+  tx: Queryable,
+  deps: TurnDeps,
+  on: { scope: AccessScope; chat: Chat; model: ModelEntry; switches: KillSwitches },
+  message: { requestId: string; text: string; sent: Attachment[] },
+): Promise<Started> {
+  const { scope, chat, model, switches } = on;
+  checkImages(message.sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
+  const turn = await insertTurn(tx, {
+    tenantId: chat.tenantId,
+    chatId: chat.id,
+    userId: scope.userId,
+    requestId: message.requestId,
+    model: model.id,
+    content: message.text,
+    attachments: message.sent,
+  });
+  await touchChat(tx, chat, message.text);
+  return { turn, sent: message.sent, text: message.text };
+}
+
 /** The chat moves to the top of the list; a chat without a title is named after its first message. */
 async function touchChat(tx: Queryable, chat: Chat, content: string) {
   await tx
@@ -318,7 +334,7 @@ async function start(
   deps: TurnDeps,
   model: ModelEntry,
   started: Started,
-  switches: Awaited<ReturnType<typeof readKillSwitches>>,
+  switches: KillSwitches,
   signal?: AbortSignal,
 ): Promise<TurnStream> {
   const { turn, sent, text } = started;

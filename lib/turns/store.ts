@@ -183,12 +183,23 @@ export async function reapOrphanTurns(db: Db, timeoutMs: number, batch = 100): P
   return ended;
 }
 
-/** Flags a running turn to stop; false when it is not running (ended, or never was). */
-export async function requestCancel(db: Db, turnId: string): Promise<boolean> {
+/**
+ * Flags a running turn to stop (by its id, or whichever runs in a chat); its stream reads the
+ * flag. False when none was running.
+ */
+export async function requestCancel(
+  db: Queryable,
+  which: { turnId: string } | { chatId: string },
+): Promise<boolean> {
   const flagged = await db
     .update(chatTurns)
     .set({ cancelRequestedAt: sql`coalesce(${chatTurns.cancelRequestedAt}, now())`, updatedAt: sql`now()` })
-    .where(and(eq(chatTurns.id, turnId), eq(chatTurns.state, 'running')))
+    .where(
+      and(
+        'turnId' in which ? eq(chatTurns.id, which.turnId) : eq(chatTurns.chatId, which.chatId),
+        eq(chatTurns.state, 'running'),
+      ),
+    )
     .returning({ id: chatTurns.id });
   return flagged.length > 0;
 }

@@ -14,7 +14,15 @@ import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from 
 import type { FakeOpenAI } from '../support/fake-openai';
 import { failure, makeUser, type TestUser } from '../support/fixtures';
 import { png, XLSX_TYPE, xlsx } from '../support/sample-files';
-import { answerOf, GRAMMAR, makeTurnDeps, names, readEvents, type TestTurnDeps } from '../support/turns';
+import {
+  answerOf,
+  GRAMMAR,
+  makeTurnDeps,
+  names,
+  readEvents,
+  type TestTurnDeps,
+  TURN_MODELS,
+} from '../support/turns';
 
 let fake: FakeOpenAI;
 let files: TestDeps;
@@ -24,7 +32,7 @@ let user: TestUser;
 const server = fakeOpenAIForFile();
 beforeEach(async () => {
   fake = server();
-  files = await makeDeps(fake);
+  files = await makeDeps(fake, {}, TURN_MODELS);
   deps = makeTurnDeps(files, fake);
   user = await makeUser();
 });
@@ -425,7 +433,7 @@ describe('stopping from another request', () => {
     await expect.poll(() => responsesCalls().at(-1)?.stream?.firstTokenAt).toBeDefined();
     const [row] = await turnsOf(chatId);
     // What cancelTurn does when the stream is not in this process: only the flag.
-    expect(await requestCancel(await getDb(), row?.id as string)).toBe(true);
+    expect(await requestCancel(await getDb(), { turnId: row?.id as string })).toBe(true);
     const events = await reading;
     await turn.finished;
     expect(events.at(-1)).toMatchObject({ event: 'error', data: { code: 'cancelled' } });

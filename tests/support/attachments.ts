@@ -36,6 +36,7 @@ export type TestDeps = AttachmentDeps & { metrics: InMemoryMetrics; storageDir: 
 export async function makeDeps(
   fake: FakeOpenAI | undefined,
   config: Partial<AttachmentConfig> = {},
+  catalog: ModelEntry[] = TEST_MODELS,
 ): Promise<TestDeps> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'minichat-files-'));
   const full: AttachmentConfig = {
@@ -67,7 +68,7 @@ export async function makeDeps(
   return {
     db: await getDb(),
     config: full,
-    models: { find: (id) => TEST_MODELS.find((m) => m.id === id), fallbackProvider: 'openai' },
+    models: { find: (id) => catalog.find((m) => m.id === id), fallbackProvider: 'openai' },
     providers: (id) => {
       const provider = providers.get(id);
       if (!provider) throw new Error(`no ${id} provider in this test`);

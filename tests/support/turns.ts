@@ -1,15 +1,15 @@
-import { createParser } from 'eventsource-parser';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { PromMetrics } from '@/lib/metrics';
 import type { ModelEntry } from '@/lib/models/catalog';
-import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/attachments';
+import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/limits';
 import type { StreamSettings } from '@/lib/turns/runner';
 import type { TurnDeps } from '@/lib/turns/service';
 import { TEST_MODELS, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
+import { readSse, type SseEvent } from './sse';
 
 /** The catalog of the attachment tests, plus models that only answering tells apart. */
-const TURN_MODELS: ModelEntry[] = [
+export const TURN_MODELS: ModelEntry[] = [
   ...TEST_MODELS,
   { ...(TEST_MODELS[0] as ModelEntry), id: 'gpt-blind', vision: false },
   {
@@ -27,15 +27,14 @@ const TURN_MODELS: ModelEntry[] = [
 export type TestTurnDeps = TurnDeps & { metrics: PromMetrics };
 
 /**
- * Turn dependencies over the attachment test's database, with every provider on the fake. The
- * attachment dependencies learn the turn catalog too, so uploads land where the model searches.
+ * Turn dependencies over the attachment test's database, with every provider on the fake. Make
+ * the attachment dependencies with TURN_MODELS, so that uploads land where the model searches.
  */
 export function makeTurnDeps(
   attachments: TestDeps,
   fake: FakeOpenAI,
   streams: Partial<StreamSettings> = {},
 ): TestTurnDeps {
-  attachments.models = { ...attachments.models, find: (id) => TURN_MODELS.find((m) => m.id === id) };
   return {
     db: attachments.db,
     models: { find: (id) => TURN_MODELS.find((m) => m.id === id) },
@@ -63,35 +62,14 @@ export function makeTurnDeps(
   };
 }
 
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
 /**
  * Reads an event stream to its end, or until `stopWhen` says so; then the reader is cancelled,
  * which is what a client that goes away does.
  */
-export async function readEvents(
+export const readEvents = async (
   body: ReadableStream<Uint8Array>,
   stopWhen?: (events: SseEvent[]) => boolean,
-): Promise<SseEvent[]> {
-  const events: SseEvent[] = [];
-  const parser = createParser({
-    onEvent: ({ event, data }) => events.push({ event: event ?? 'message', data: JSON.parse(data) }),
-  });
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return events;
-    parser.feed(decoder.decode(value, { stream: true }));
-    if (stopWhen?.(events)) {
-      await reader.cancel();
-      return events;
-    }
-  }
-}
+): Promise<SseEvent[]> => (await readSse(body, stopWhen)).events;
 
 export const names = (events: SseEvent[]) => events.map((e) => e.event);
 

@@ -106,7 +106,14 @@ describe('responses adapter', () => {
       model(),
       turn({
         user: { text: 'What is in these?', imageFileIds: ['file-img1', 'file-img2'] },
-        passages: [{ attachmentId: 'a1', filename: 'notes.txt', text: 'Refunds take 14 days.' }],
+        passages: [
+          {
+            attachmentId: 'a1',
+            filename: 'notes.txt',
+            text: 'Refunds take 14 days.',
+            quote: 'Refunds take 14 days.',
+          },
+        ],
         fileSearch: { vectorStoreId: store.id, attachmentIds: ['a1', 'a2'], maxResults: 8 },
         codeInterpreter: { fileIds: ['file-csv1'] },
       }),
@@ -238,8 +245,8 @@ describe('chat completions adapter', () => {
       turn({
         user: { text: 'Summarise', imageFileIds: ['file-img1'] },
         passages: [
-          { attachmentId: 'a1', filename: 'a.txt', text: 'Alpha.' },
-          { attachmentId: 'a2', filename: 'b.txt', text: 'Beta.' },
+          { attachmentId: 'a1', filename: 'a.txt', text: 'Alpha.', quote: 'Alpha.' },
+          { attachmentId: 'a2', filename: 'b.txt', text: 'Beta.', quote: 'Beta.' },
         ],
       }),
     );
