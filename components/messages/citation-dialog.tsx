@@ -1,10 +1,11 @@
 'use client';
 
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { AttachmentPreview } from '../attachments/attachment-preview';
 import { type AttachmentView, thumbnailSrc } from '../attachments/attachment-queries';
 import { formatBytes } from '../attachments/file-format';
 import { Button } from '../ui/button';
+import { Modal } from '../ui/modal';
 
 export interface CitedFile {
   attachmentId: string;
@@ -27,20 +28,11 @@ export function CitationDialog({
   removed: boolean;
   onClose: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
+  // Mounted while shown: the caller renders it for the chip that was clicked.
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={onClose}
-      className="m-auto max-h-[min(40rem,85dvh)] w-[calc(100%-2rem)] max-w-lg rounded-lg bg-white p-0 text-zinc-900 shadow-xl dark:bg-zinc-900 dark:text-zinc-100 dark:ring-1 dark:ring-zinc-700"
-    >
+    <Modal open labelledBy={titleId} onClose={onClose} className="max-h-[min(40rem,85dvh)] max-w-lg p-0">
       <div className="flex flex-col gap-4 p-5">
         <h2 id={titleId} className="text-base font-semibold break-words">
           Cited from {cited.filename}
@@ -86,11 +78,11 @@ export function CitationDialog({
           </p>
         )}
         <div className="flex justify-end">
-          <Button variant="secondary" onClick={() => ref.current?.close()} autoFocus>
+          <Button variant="secondary" onClick={onClose} autoFocus>
             Close
           </Button>
         </div>
       </div>
-    </dialog>
+    </Modal>
   );
 }

@@ -1,7 +1,8 @@
 'use client';
 
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useId } from 'react';
 import { Button } from './button';
+import { Modal } from './modal';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -26,22 +27,10 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
 }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (open && !dialog?.open) dialog?.showModal();
-    if (!open && dialog?.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onClose={onClose}
-      className="m-auto w-[calc(100%-2rem)] max-w-md rounded-lg bg-white p-6 text-zinc-900 shadow-xl dark:bg-zinc-900 dark:text-zinc-100 dark:ring-1 dark:ring-zinc-700"
-    >
+    <Modal open={open} labelledBy={titleId} onClose={onClose} className="max-w-md p-6">
       <h2 id={titleId} className="text-lg font-semibold">
         {title}
       </h2>
@@ -60,6 +49,6 @@ export function ConfirmDialog({
           {confirmLabel}
         </Button>
       </div>
-    </dialog>
+    </Modal>
   );
 }
