@@ -741,6 +741,25 @@ describe('the message list', () => {
   });
 });
 
+describe('another user', () => {
+  it("cannot list, retry or read the turns of someone else's chat, in the same tenant or not", async () => {
+    const chatId = await makeChat(user);
+    const requestId = newId();
+    await send(chatId, { content: 'mine', request_id: requestId });
+    const db = await getDb();
+    for (const other of [await makeUser(), await makeUser({ tenant: user.tenant })]) {
+      expect(await failure(listMessages(db, other.caller, chatId, {}))).toMatchObject({ code: 'not_found' });
+      expect(await failure(retryTurn(deps, other.caller, chatId, requestId))).toMatchObject({
+        code: 'not_found',
+      });
+      expect(await failure(getTurn(db, other.caller, chatId, requestId))).toMatchObject({
+        code: 'not_found',
+      });
+    }
+    expect(await failure(listMessages(db, null, chatId, {}))).toMatchObject({ code: 'unauthorized' });
+  });
+});
+
 describe('an OpenAI-compatible server', () => {
   it('answers over Chat Completions with passages from our own index, cited', async () => {
     const chatId = await makeChat(user, 'local-llm');
