@@ -77,11 +77,12 @@ export function CitationDialog({
             The answer draws on this file without quoting it.
           </p>
         )}
-        <div className="flex justify-end">
-          <Button variant="secondary" onClick={onClose} autoFocus>
+        {/* Closed by the dialog itself, which gives the focus back to the chip that opened it. */}
+        <form method="dialog" className="flex justify-end">
+          <Button type="submit" variant="secondary" autoFocus>
             Close
           </Button>
-        </div>
+        </form>
       </div>
     </Modal>
   );
