@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { type Browser, expect } from '@playwright/test';
-import { FAKE_OPENAI_ORIGIN } from '../playwright.config';
-import { readSse, type SseEvent } from '../tests/support/sse';
+import { FAKE_OPENAI_ORIGIN } from '@/playwright.config';
+import { readSse, type SseEvent } from '@/tests/support/sse';
 import { signUp } from './helpers';
 
 /** HTTP-level helpers for the API specs: bearer-token users, raw requests, the fake OpenAI server. */

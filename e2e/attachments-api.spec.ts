@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
-import { E2E_METRICS_TOKEN } from '../playwright.config';
+import { E2E_METRICS_TOKEN } from '@/playwright.config';
 import {
   APP_ORIGIN,
   type ApiUser,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { E2E_METRICS_TOKEN } from '../playwright.config';
+import { E2E_METRICS_TOKEN } from '@/playwright.config';
 import {
   type ApiUser,
   api,

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
-import { pdf, png } from '../tests/support/sample-files';
+import { pdf, png } from '@/tests/support/sample-files';
 import {
   chatHeading,
   chatItem,

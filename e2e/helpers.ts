@@ -75,7 +75,7 @@ export interface FilePayload {
 
 /** POSTs to the fake OpenAI server's control plane (reset, faults, indexing). */
 export async function fakeOpenAI(path: string, body: unknown = {}) {
-  const { FAKE_OPENAI_ORIGIN } = await import('../playwright.config');
+  const { FAKE_OPENAI_ORIGIN } = await import('@/playwright.config');
   const response = await fetch(`${FAKE_OPENAI_ORIGIN}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
+import { requireActiveSession } from '@/app/_lib/session';
 import { AccountFooter } from '@/components/account-footer';
 import { AppShell } from '@/components/app-shell';
 import { ChatList } from '@/components/chats/chat-list';
 import { NewChatButton } from '@/components/chats/new-chat-button';
 import { Providers } from '@/components/providers';
-import { requireActiveSession } from '../_lib/session';
 import { signOutAction } from './actions';
 
 /** Everything behind sign-in. Pages check the session again: a layout is not re-run on client navigation. */

@@ -1,5 +1,5 @@
+import { requireActiveSession } from '@/app/_lib/session';
 import { NewChatButton } from '@/components/chats/new-chat-button';
-import { requireActiveSession } from '../_lib/session';
 
 export default async function HomePage() {
   await requireActiveSession();

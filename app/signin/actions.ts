@@ -1,9 +1,9 @@
 'use server';
 
 import { AuthError } from 'next-auth';
+import { formText } from '@/app/_lib/form-data';
 import { signIn } from '@/auth';
 import type { SignInState } from '@/components/auth/sign-in-form';
-import { formText } from '../_lib/form-data';
 import { safeCallbackUrl } from './callback-url';
 
 export async function signInAction(_state: SignInState, form: FormData): Promise<SignInState> {

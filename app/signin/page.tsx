@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SignInForm } from '@/components/auth/sign-in-form';
-import { getActiveSession } from '../_lib/session';
 import { signInAction } from './actions';
 import { safeCallbackUrl } from './callback-url';
 

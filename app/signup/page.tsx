@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SignUpForm } from '@/components/auth/sign-up-form';
-import { getActiveSession } from '../_lib/session';
 import { signUpAction } from './actions';
 
 export const metadata: Metadata = { title: 'Create an account' };

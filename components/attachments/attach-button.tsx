@@ -1,7 +1,7 @@
 'use client';
 
 import { type ChangeEvent, useRef } from 'react';
-import { Button } from '../ui/button';
+import { Button } from '@/components/ui/button';
 import { PaperclipIcon } from './icons';
 
 /** A real button that opens the file picker, so it works from the keyboard and shows focus. */

@@ -1,7 +1,7 @@
 'use client';
 
-import { Button } from '../ui/button';
-import { CloseIcon } from '../ui/icons';
+import { Button } from '@/components/ui/button';
+import { CloseIcon } from '@/components/ui/icons';
 import { AttachmentPreview } from './attachment-preview';
 import { thumbnailSrc } from './attachment-queries';
 import { percent } from './attachment-status';

@@ -1,7 +1,7 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, apiFetch } from '@/components/api';
 import type { UploadLimits } from '@/lib/attachments/limits';
 import type { AttachmentView } from '@/lib/attachments/view';
-import { ApiError, apiFetch } from '../api';
 
 export type { AttachmentView, UploadLimits };
 

@@ -1,10 +1,10 @@
 'use client';
 
 import { type Ref, useState } from 'react';
-import { ApiError } from '../api';
-import { Button } from '../ui/button';
-import { ConfirmDialog } from '../ui/confirm-dialog';
-import { CloseIcon, TrashIcon } from '../ui/icons';
+import { ApiError } from '@/components/api';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { CloseIcon, TrashIcon } from '@/components/ui/icons';
 import { describeAccepted } from './accepted-types';
 import { AttachmentPreview } from './attachment-preview';
 import {

@@ -1,4 +1,4 @@
-import { ApiError } from '../api';
+import { ApiError } from '@/components/api';
 import { formatBytes } from './file-format';
 
 export type AttachmentKind = 'document' | 'image';

@@ -1,4 +1,4 @@
-import { Icon } from '../ui/icons';
+import { Icon } from '@/components/ui/icons';
 
 export const PaperclipIcon = () => (
   <Icon>

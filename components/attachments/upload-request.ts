@@ -1,5 +1,5 @@
+import { ApiError, toApiError } from '@/components/api';
 import type { AttachmentView } from '@/lib/attachments/view';
-import { ApiError, toApiError } from '../api';
 
 export interface UploadRequest {
   chatId: string;

@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { ApiError } from '../api';
+import { ApiError } from '@/components/api';
 import {
   type AttachmentView,
   attachmentKeys,

@@ -3,9 +3,9 @@
 import Link from 'next/link';
 import { useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
+import { Button } from '@/components/ui/button';
+import { PencilIcon, TrashIcon } from '@/components/ui/icons';
 import type { ChatDetail } from '@/lib/chats/service';
-import { Button } from '../ui/button';
-import { PencilIcon, TrashIcon } from '../ui/icons';
 import { chatPath, chatTitle } from './chat-queries';
 import { RenameChatForm } from './rename-chat-form';
 

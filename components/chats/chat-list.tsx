@@ -2,9 +2,9 @@
 
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { ChatDetail } from '@/lib/chats/service';
-import { Button } from '../ui/button';
-import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ChatListItem } from './chat-list-item';
 import { chatPath, chatTitle, useChatList, useDeleteChat } from './chat-queries';
 

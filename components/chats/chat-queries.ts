@@ -6,8 +6,8 @@ import {
   useQueryClient,
 } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import { apiFetch } from '@/components/api';
 import type { ChatDetail, ChatPage } from '@/lib/chats/service';
-import { apiFetch } from '../api';
 
 export const chatKeys = {
   list: ['chats', 'list'] as const,

@@ -12,15 +12,15 @@ import {
   useRef,
   useState,
 } from 'react';
+import { AttachButton } from '@/components/attachments/attach-button';
+import { AttachmentChip } from '@/components/attachments/attachment-chip';
+import type { DisplayStatus } from '@/components/attachments/attachment-status';
+import type { ComposerFile } from '@/components/attachments/composer-files';
+import { FilesIcon } from '@/components/attachments/icons';
+import { StatusAnnouncer } from '@/components/attachments/status-announcer';
+import { Button } from '@/components/ui/button';
+import { Icon } from '@/components/ui/icons';
 import { MAX_CONTENT_CHARS } from '@/lib/turns/limits';
-import { AttachButton } from '../attachments/attach-button';
-import { AttachmentChip } from '../attachments/attachment-chip';
-import type { DisplayStatus } from '../attachments/attachment-status';
-import type { ComposerFile } from '../attachments/composer-files';
-import { FilesIcon } from '../attachments/icons';
-import { StatusAnnouncer } from '../attachments/status-announcer';
-import { Button } from '../ui/button';
-import { Icon } from '../ui/icons';
 
 const NOT_YET: ReadonlySet<DisplayStatus['state']> = new Set([
   'queued',

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { apiFetch } from '../api';
+import { apiFetch } from '@/components/api';
 
 /** A model a chat can be created with, as `GET /api/models` describes it. */
 export interface ModelInfo {

@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { Button } from '../ui/button';
-import { PlusIcon } from '../ui/icons';
+import { Button } from '@/components/ui/button';
+import { PlusIcon } from '@/components/ui/icons';
 import { useCreateChat } from './chat-queries';
 import { ModelPicker } from './model-picker';
 import { useModels } from './model-queries';

@@ -1,9 +1,9 @@
 'use client';
 
 import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { CheckIcon, CloseIcon } from '@/components/ui/icons';
 import type { ChatDetail } from '@/lib/chats/service';
-import { Button } from '../ui/button';
-import { CheckIcon, CloseIcon } from '../ui/icons';
 import { useRenameChat } from './chat-queries';
 
 /** Inline title editor: Enter saves, Escape cancels; the server's validation message shows below. */

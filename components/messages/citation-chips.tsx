@@ -1,9 +1,9 @@
 'use client';
 
 import { useRef, useState } from 'react';
-import type { AttachmentView } from '../attachments/attachment-queries';
-import { FileName } from '../attachments/file-name';
-import { FilesIcon } from '../attachments/icons';
+import type { AttachmentView } from '@/components/attachments/attachment-queries';
+import { FileName } from '@/components/attachments/file-name';
+import { FilesIcon } from '@/components/attachments/icons';
 import { CitationDialog, type CitedFile } from './citation-dialog';
 import type { Citation } from './message-types';
 

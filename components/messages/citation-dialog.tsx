@@ -1,11 +1,11 @@
 'use client';
 
 import { useId } from 'react';
-import { AttachmentPreview } from '../attachments/attachment-preview';
-import { type AttachmentView, thumbnailSrc } from '../attachments/attachment-queries';
-import { formatBytes } from '../attachments/file-format';
-import { Button } from '../ui/button';
-import { Modal } from '../ui/modal';
+import { AttachmentPreview } from '@/components/attachments/attachment-preview';
+import { type AttachmentView, thumbnailSrc } from '@/components/attachments/attachment-queries';
+import { formatBytes } from '@/components/attachments/file-format';
+import { Button } from '@/components/ui/button';
+import { Modal } from '@/components/ui/modal';
 
 export interface CitedFile {
   attachmentId: string;

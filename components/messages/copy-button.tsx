@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { CheckIcon, CopyIcon } from '../ui/icons';
+import { CheckIcon, CopyIcon } from '@/components/ui/icons';
 
 /** Copies `text`; says "Copied" for a moment (and to screen readers), or that it could not. */
 export function CopyButton({ text, label }: { text: string; label: string }) {

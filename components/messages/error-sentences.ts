@@ -1,4 +1,4 @@
-import { ApiError } from '../api';
+import { ApiError } from '@/components/api';
 
 /** Not a server code: a request that never got an answer, or a stream that broke off. */
 export const NETWORK_ERROR = 'network_error';

@@ -1,5 +1,5 @@
-import { AttachmentPreview } from '../attachments/attachment-preview';
-import { FileName } from '../attachments/file-name';
+import { AttachmentPreview } from '@/components/attachments/attachment-preview';
+import { FileName } from '@/components/attachments/file-name';
 import type { MessageAttachment } from './message-types';
 
 const thumbnailOf = (attachment: MessageAttachment) =>

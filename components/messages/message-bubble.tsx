@@ -1,4 +1,4 @@
-import type { AttachmentView } from '../attachments/attachment-queries';
+import type { AttachmentView } from '@/components/attachments/attachment-queries';
 import { CitationChips } from './citation-chips';
 import { turnErrorSentence } from './error-sentences';
 import type { Bubble } from './live-turn';

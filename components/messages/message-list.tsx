@@ -1,7 +1,7 @@
 'use client';
 
-import type { AttachmentView } from '../attachments/attachment-queries';
-import { Button } from '../ui/button';
+import type { AttachmentView } from '@/components/attachments/attachment-queries';
+import { Button } from '@/components/ui/button';
 import { AnswerBubble, UserBubble, WorkingDots } from './message-bubble';
 import { TurnErrorBanner } from './turn-error-banner';
 import type { Conversation } from './use-conversation';

@@ -1,8 +1,8 @@
 import { type QueryClient, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { ApiError, apiFetch } from '../api';
-import { attachmentKeys } from '../attachments/attachment-queries';
-import { chatKeys } from '../chats/chat-queries';
+import { ApiError, apiFetch } from '@/components/api';
+import { attachmentKeys } from '@/components/attachments/attachment-queries';
+import { chatKeys } from '@/components/chats/chat-queries';
 import type { Message, MessagePage, Turn } from './message-types';
 
 export const chatApi = (chatId: string) => `/api/chats/${encodeURIComponent(chatId)}`;

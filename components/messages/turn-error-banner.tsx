@@ -1,6 +1,6 @@
-import { RetryIcon } from '../attachments/icons';
-import { Button } from '../ui/button';
-import { CloseIcon } from '../ui/icons';
+import { RetryIcon } from '@/components/attachments/icons';
+import { Button } from '@/components/ui/button';
+import { CloseIcon } from '@/components/ui/icons';
 import { canRetryTurn, turnErrorSentence } from './error-sentences';
 import type { TurnProblem } from './use-turn-stream';
 

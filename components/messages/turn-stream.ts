@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { toApiError } from '../api';
+import { toApiError } from '@/components/api';
 import type { StreamEvent } from './message-types';
 
 const EVENTS: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { v4 as uuidv4 } from 'uuid';
-import { ApiError } from '../api';
+import { ApiError } from '@/components/api';
 import { errorCode, NETWORK_ERROR } from './error-sentences';
 import { applyEvent, type LiveTurn } from './live-turn';
 import { messagesUrl, refreshAfterTurn, retryUrl } from './message-queries';

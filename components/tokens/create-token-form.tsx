@@ -1,8 +1,8 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { Button } from '../ui/button';
-import { TextField } from '../ui/text-field';
+import { Button } from '@/components/ui/button';
+import { TextField } from '@/components/ui/text-field';
 import type { useCreateToken } from './token-queries';
 
 /** Names and creates a token; the parent shows the result. */

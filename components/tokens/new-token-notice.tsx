@@ -1,8 +1,8 @@
 'use client';
 
 import { useId, useState } from 'react';
-import { Button } from '../ui/button';
-import { CopyIcon } from '../ui/icons';
+import { Button } from '@/components/ui/button';
+import { CopyIcon } from '@/components/ui/icons';
 import type { CreatedToken } from './token-queries';
 
 type CopyState = 'idle' | 'copied' | 'failed';

@@ -1,9 +1,9 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import type { TokenSummary } from '@/lib/auth/tokens';
-import { Button } from '../ui/button';
-import { ConfirmDialog } from '../ui/confirm-dialog';
 import { useRevokeToken, useTokens } from './token-queries';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiFetch } from '@/components/api';
 import type { TokenSummary } from '@/lib/auth/tokens';
-import { apiFetch } from '../api';
 
 const tokensKey = ['tokens'] as const;
 

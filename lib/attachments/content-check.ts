@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { fileTypeFromBuffer } from 'file-type';
-import { AppError } from '../errors';
+import { AppError } from '@/lib/errors';
 import type { FileTypeRule } from './mime';
 
 /**

@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import type { AttachmentConfig } from '../config';
-import type { Db, Queryable } from '../db';
-import { type Chat, chats, tenantSettings, tenants, users } from '../db/schema';
-import { AppError, notFound } from '../errors';
-import { isUuid } from '../ids';
-import { errorFields, log } from '../log';
-import type { ModelEntry } from '../models/catalog';
-import { type AccessScope, liveChatInScope } from '../policy';
-import type { ProviderId } from '../providers/ports';
+import type { AttachmentConfig } from '@/lib/config';
+import type { Db, Queryable } from '@/lib/db';
+import { type Chat, chats, tenantSettings, tenants, users } from '@/lib/db/schema';
+import { AppError, notFound } from '@/lib/errors';
+import type { FileStoreId } from '@/lib/file-stores/ports';
+import { isUuid } from '@/lib/ids';
+import { errorFields, log } from '@/lib/log';
+import type { ModelEntry } from '@/lib/models/catalog';
+import { type AccessScope, liveChatInScope } from '@/lib/policy';
 import type { FileTypeRule, Purpose } from './mime';
 
 export type ToolStatus = 'allowed' | 'denied' | 'unknown';
@@ -17,7 +17,7 @@ export interface UploadContext {
   chat: Chat;
   /** Undefined when the chat's model is no longer in the catalog. */
   model: ModelEntry | undefined;
-  provider: ProviderId;
+  provider: FileStoreId;
   maxBytes: { document: number; image: number };
   uploadsEnabled: boolean;
   imagesEnabled: boolean;
@@ -31,11 +31,11 @@ const MiB = 1024 * 1024;
 export interface ModelLookup {
   find(id: string): ModelEntry | undefined;
   /** Keeps the files of a chat whose model is no longer in the catalog. */
-  fallbackProvider: ProviderId;
+  fallbackFileStore: FileStoreId;
 }
 
 /** Which provider keeps a chat's files: the model's, or with no model the configured default. */
-function providerForModel(model: ModelEntry | undefined, models: ModelLookup): ProviderId {
+function fileStoreForModel(model: ModelEntry | undefined, models: ModelLookup): FileStoreId {
   switch (model?.provider) {
     case 'openai':
       return 'openai';
@@ -45,7 +45,7 @@ function providerForModel(model: ModelEntry | undefined, models: ModelLookup): P
     case 'openai-compatible':
       return 'local';
     default:
-      return models.fallbackProvider;
+      return models.fallbackFileStore;
   }
 }
 
@@ -70,7 +70,7 @@ export async function resolveUploadContext(
   const context: UploadContext = {
     chat,
     model,
-    provider: providerForModel(model, deps.models),
+    provider: fileStoreForModel(model, deps.models),
     maxBytes: {
       document: Math.min(config.maxDocumentBytes, modelCap),
       image: Math.min(config.maxImageBytes, modelCap),

@@ -1,5 +1,5 @@
-import { AppError } from '../errors';
-import { authorize, type Caller } from '../policy';
+import { AppError } from '@/lib/errors';
+import { authorize, type Caller } from '@/lib/policy';
 import { gatePurposes, resolveUploadContext, type ToolStatus } from './context';
 import { acceptedTypes, resolveFileType } from './mime';
 import type { AttachmentDeps } from './service';

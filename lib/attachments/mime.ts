@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '@/lib/errors';
 
 export type AttachmentKind = 'document' | 'image';
 export type Purpose = 'file_search' | 'code_interpreter';
@@ -107,7 +107,7 @@ export function resolveFileType(
 }
 
 /** The provider never sees the user's filename; ids in the name allow orphan reconciliation later. */
-export function providerFilename(chatId: string, attachmentId: string, rule: FileTypeRule): string {
+export function storedFilename(chatId: string, attachmentId: string, rule: FileTypeRule): string {
   return `${chatId}_${attachmentId}.${rule.extension}`;
 }
 

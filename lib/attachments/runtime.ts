@@ -1,8 +1,8 @@
-import { loadAttachmentConfig } from '../config';
-import { getDb } from '../db';
-import { processMetrics } from '../metrics';
-import { findCatalogEntry } from '../models/catalog';
-import { createProviderRegistry } from '../providers/registry';
+import { loadAttachmentConfig } from '@/lib/config';
+import { getDb } from '@/lib/db';
+import { createFileStoreRegistry } from '@/lib/file-stores/registry';
+import { processMetrics } from '@/lib/metrics';
+import { findCatalogEntry } from '@/lib/models/catalog';
 import type { AttachmentDeps } from './service';
 import { createUploadGate } from './upload-gate';
 
@@ -15,10 +15,10 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
     const config = loadAttachmentConfig();
     globals.__miniChatAttachments = {
       config,
-      providers: createProviderRegistry({ env: process.env, db: getDb, storageDir: config.fileStorageDir }),
+      fileStores: createFileStoreRegistry({ env: process.env, db: getDb, storageDir: config.fileStorageDir }),
       models: {
         find: findCatalogEntry,
-        fallbackProvider: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
+        fallbackFileStore: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
       },
       metrics: processMetrics(),
       gate: createUploadGate(config.maxConcurrentUploads),

@@ -1,15 +1,15 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { AttachmentConfig } from '../config';
-import type { Db, Queryable } from '../db';
-import { type Attachment, type AttachmentStatus, attachments } from '../db/schema';
-import { AppError, notFound } from '../errors';
-import { isUuid } from '../ids';
-import { errorFields, log } from '../log';
-import type { AttachmentMetrics } from '../metrics';
-import { enqueue } from '../outbox/store';
-import { wakeWorker } from '../outbox/wake';
-import { type AccessScope, authorize, type Caller } from '../policy';
-import { type AttachmentProvider, ProviderError, type ProviderId } from '../providers/ports';
+import type { AttachmentConfig } from '@/lib/config';
+import type { Db, Queryable } from '@/lib/db';
+import { type Attachment, type AttachmentStatus, attachments } from '@/lib/db/schema';
+import { AppError, notFound } from '@/lib/errors';
+import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
+import { isUuid } from '@/lib/ids';
+import { errorFields, log } from '@/lib/log';
+import type { AttachmentMetrics } from '@/lib/metrics';
+import { enqueue } from '@/lib/outbox/store';
+import { wakeWorker } from '@/lib/outbox/wake';
+import { type AccessScope, authorize, type Caller } from '@/lib/policy';
 import { ByteLimitExceeded, type Head, meteredStream, readHead } from './byte-stream';
 import { CONTENT_HEAD_BYTES, checkContentHead, createTextValidator, isTextType } from './content-check';
 import {
@@ -20,9 +20,9 @@ import {
   resolveUploadContext,
   type UploadContext,
 } from './context';
+import { fileStoreFailure } from './file-store-errors';
 import { sanitizeFilename } from './filename';
-import { type FileTypeRule, type Purpose, providerFilename, resolveFileType } from './mime';
-import { providerFailure } from './provider-errors';
+import { type FileTypeRule, type Purpose, resolveFileType, storedFilename } from './mime';
 import { DEFAULT_THUMBNAIL_CONFIG, makeThumbnail, type ThumbnailConfig } from './thumbnail';
 import type { UploadGate } from './upload-gate';
 import { byteBreach, type LimitBreach, readUsage } from './usage';
@@ -33,7 +33,7 @@ export interface AttachmentDeps {
   db: Db;
   config: AttachmentConfig;
   models: ModelLookup;
-  providers: (id: ProviderId) => AttachmentProvider;
+  fileStores: (id: FileStoreId) => FileStore;
   metrics: AttachmentMetrics;
   gate: UploadGate;
   thumbnails?: ThumbnailConfig;
@@ -170,7 +170,7 @@ async function storeFile(
     deps.metrics.upload(rule.kind, 'content_mismatch');
     throw err;
   }
-  const provider = resolveProvider(deps, ctx.provider);
+  const provider = resolveFileStore(deps, ctx.provider);
 
   const row = await insertPending(deps, scope, ctx, {
     filename,
@@ -196,7 +196,7 @@ async function streamAndSettle(
   deps: AttachmentDeps,
   scope: AccessScope,
   ctx: UploadContext,
-  file: AdmittedFile & { maxBytes: number; head: Head; provider: AttachmentProvider; row: Attachment },
+  file: AdmittedFile & { maxBytes: number; head: Head; provider: FileStore; row: Attachment },
   signal: AbortSignal | undefined,
 ): Promise<UploadOutcome> {
   const { rule, purposes, maxBytes, head, provider, row } = file;
@@ -215,7 +215,7 @@ async function streamAndSettle(
   let providerFileId: string;
   try {
     ({ providerFileId } = await provider.files.upload({
-      filename: providerFilename(ctx.chat.id, row.id, rule),
+      filename: storedFilename(ctx.chat.id, row.id, rule),
       contentType: rule.mime,
       body,
       signal: signal,
@@ -259,11 +259,11 @@ async function streamAndSettle(
   };
 }
 
-function resolveProvider(deps: AttachmentDeps, id: ProviderId): AttachmentProvider {
+function resolveFileStore(deps: AttachmentDeps, id: FileStoreId): FileStore {
   try {
-    return deps.providers(id);
+    return deps.fileStores(id);
   } catch (err) {
-    throw providerFailure(err, 'provider_unavailable');
+    throw fileStoreFailure(err, 'provider_unavailable');
   }
 }
 
@@ -271,7 +271,7 @@ async function insertPending(
   deps: AttachmentDeps,
   scope: AccessScope,
   ctx: UploadContext,
-  file: AdmittedFile & { provider: AttachmentProvider; estimate: number },
+  file: AdmittedFile & { provider: FileStore; estimate: number },
 ): Promise<Attachment> {
   const ids = { tenantId: scope.tenantId, chatId: ctx.chat.id, userId: scope.userId };
   try {
@@ -338,7 +338,7 @@ function classifyUploadFailure(
         : new AppError('multipart_error', 'The upload ended before the file was complete.');
     return { errorCode: 'upload_cancelled', metric: 'cancelled', error };
   }
-  const error = providerFailure(err, 'upload_failed');
+  const error = fileStoreFailure(err, 'upload_failed');
   return { errorCode: 'upload_failed', metric: 'provider_error', error };
 }
 
@@ -377,7 +377,7 @@ async function settleUploaded(
 
 async function markReady(
   deps: AttachmentDeps,
-  provider: AttachmentProvider,
+  provider: FileStore,
   id: string,
   providerFileId: string,
   thumbnail: { bytes: Buffer; width: number; height: number } | null,
@@ -405,7 +405,7 @@ async function markReady(
  */
 async function chatVectorStore(
   deps: AttachmentDeps,
-  provider: AttachmentProvider,
+  provider: FileStore,
   ctx: UploadContext,
   id: string,
   providerFileId: string,
@@ -418,14 +418,14 @@ async function chatVectorStore(
     );
   } catch (err) {
     await failIndexing(deps, provider, id, providerFileId, 'vector_store_failed');
-    throw providerFailure(err, 'vector_store_failed');
+    throw fileStoreFailure(err, 'vector_store_failed');
   }
 }
 
 /** Fails an uploaded document and removes its provider file (and its place in the store). */
 async function failIndexing(
   deps: AttachmentDeps,
-  provider: AttachmentProvider,
+  provider: FileStore,
   id: string,
   providerFileId: string,
   errorCode: 'vector_store_failed' | 'indexing_failed',
@@ -438,7 +438,7 @@ async function failIndexing(
 
 /** A document on its way into the chat's vector store. */
 interface IndexTarget {
-  provider: AttachmentProvider;
+  provider: FileStore;
   vectorStoreId: string;
   id: string;
   providerFileId: string;
@@ -474,7 +474,7 @@ async function waitUntilIndexed(deps: AttachmentDeps, target: IndexTarget): Prom
         .fileStatus(vectorStoreId, providerFileId)
         .catch((err: unknown) => {
           // The store or the file is gone at the provider: asking again will not bring it back.
-          if (err instanceof ProviderError && err.status === 404) return 'failed' as const;
+          if (err instanceof FileStoreError && err.status === 404) return 'failed' as const;
           log.warn({ attachment_id: id, err: errorFields(err) }, 'indexing status unavailable');
           return null;
         });
@@ -508,7 +508,7 @@ async function transition(
   return row;
 }
 
-async function deleteQuietly(provider: AttachmentProvider, providerFileId: string): Promise<void> {
+async function deleteQuietly(provider: FileStore, providerFileId: string): Promise<void> {
   await provider.files.delete(providerFileId).catch((err: unknown) => {
     // No live row references it: reconciliation finds it by its structured name.
     log.warn({ err: errorFields(err) }, 'provider file delete failed');

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '@/lib/errors';
 
 /**
  * A per-process cap on uploads in flight: past it, answer at once with 503 and Retry-After

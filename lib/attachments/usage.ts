@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, type SQL, sql } from 'drizzle-orm';
-import type { AttachmentConfig } from '../config';
-import type { Queryable } from '../db';
-import { attachments } from '../db/schema';
+import type { AttachmentConfig } from '@/lib/config';
+import type { Queryable } from '@/lib/db';
+import { attachments } from '@/lib/db/schema';
 
 export interface Usage {
   chatDocuments: number;

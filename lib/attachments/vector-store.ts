@@ -1,9 +1,9 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db';
-import { chatVectorStores } from '../db/schema';
-import { AppError } from '../errors';
-import type { AttachmentProvider } from '../providers/ports';
-import { providerFailure } from './provider-errors';
+import type { Db } from '@/lib/db';
+import { chatVectorStores } from '@/lib/db/schema';
+import { AppError } from '@/lib/errors';
+import type { FileStore } from '@/lib/file-stores/ports';
+import { fileStoreFailure } from './file-store-errors';
 
 export interface VectorStoreDeps {
   db: Db;
@@ -22,7 +22,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function getOrCreateVectorStore(
   deps: VectorStoreDeps,
   chat: { tenantId: string; chatId: string },
-  provider: AttachmentProvider,
+  provider: FileStore,
 ): Promise<string> {
   const { db } = deps;
   const where = and(eq(chatVectorStores.tenantId, chat.tenantId), eq(chatVectorStores.chatId, chat.chatId));
@@ -46,7 +46,7 @@ export async function getOrCreateVectorStore(
     await db
       .delete(chatVectorStores)
       .where(and(eq(chatVectorStores.id, placeholder.id), isNull(chatVectorStores.vectorStoreId)));
-    throw providerFailure(err, 'vector_store_failed');
+    throw fileStoreFailure(err, 'vector_store_failed');
   }
   const published = await db
     .update(chatVectorStores)
@@ -87,7 +87,7 @@ export async function getOrCreateVectorStore(
   }
 }
 
-function usable(row: typeof chatVectorStores.$inferSelect, provider: AttachmentProvider): string | null {
+function usable(row: typeof chatVectorStores.$inferSelect, provider: FileStore): string | null {
   if (row.provider !== provider.id) {
     throw new AppError(
       'provider_mismatch',

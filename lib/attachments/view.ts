@@ -1,4 +1,4 @@
-import type { Attachment } from '../db/schema';
+import type { Attachment } from '@/lib/db/schema';
 
 /** The attachment as clients see it: never the chat, the uploader, the backend or a provider id. */
 export interface AttachmentView {

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
-import { apiTokens, users } from '../db/schema';
-import { notFound } from '../errors';
-import { isUuid } from '../ids';
-import { type AccessScope, authorize, type Caller } from '../policy';
-import { parseInput } from '../validation';
+import type { Db } from '@/lib/db';
+import { apiTokens, users } from '@/lib/db/schema';
+import { notFound } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
+import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { parseInput } from '@/lib/validation';
 
 const TOKEN_PREFIX = 'mct_';
 

@@ -1,11 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, Queryable } from '../db';
-import { isUniqueViolation } from '../db/errors';
-import { tenants, type UserRole, users } from '../db/schema';
-import { AppError } from '../errors';
-import type { Caller } from '../policy';
-import { parseInput } from '../validation';
+import type { Db, Queryable } from '@/lib/db';
+import { isUniqueViolation } from '@/lib/db/errors';
+import { tenants, type UserRole, users } from '@/lib/db/schema';
+import { AppError } from '@/lib/errors';
+import type { Caller } from '@/lib/policy';
+import { parseInput } from '@/lib/validation';
 import { burnVerification, hashPassword, verifyPassword } from './passwords';
 import {
   emailSchema,

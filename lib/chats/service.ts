@@ -1,16 +1,16 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db';
-import { attachments, type Chat, chats } from '../db/schema';
-import { AppError, notFound } from '../errors';
-import { isUuid } from '../ids';
-import { defaultModel, findModel } from '../models/catalog';
-import { enqueue } from '../outbox/store';
-import { wakeWorker } from '../outbox/wake';
-import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
-import { authorize, type Caller, chatInScope, liveChatInScope } from '../policy';
-import { requestCancel } from '../turns/store';
-import { parseInput } from '../validation';
+import type { Db } from '@/lib/db';
+import { attachments, type Chat, chats } from '@/lib/db/schema';
+import { AppError, notFound } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
+import { defaultModel, findModel } from '@/lib/models/catalog';
+import { enqueue } from '@/lib/outbox/store';
+import { wakeWorker } from '@/lib/outbox/wake';
+import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
+import { authorize, type Caller, chatInScope, liveChatInScope } from '@/lib/policy';
+import { requestCancel } from '@/lib/turns/store';
+import { parseInput } from '@/lib/validation';
 
 export interface ChatDetail {
   id: string;

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { attachments } from '../db/schema';
-import { errorText } from '../log';
-import { GiveUp, type JobHandler, type JobPayloads } from '../outbox/jobs';
+import { attachments } from '@/lib/db/schema';
+import { errorText } from '@/lib/log';
+import { GiveUp, type JobHandler, type JobPayloads } from '@/lib/outbox/jobs';
 import { cleanAttachment, failPendingCleanups, selectWithChatStore } from './attachment-files';
 import type { CleanupDeps } from './deps';
 import { parsePayload } from './payload';

@@ -1,9 +1,9 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
-import { type Attachment, attachments, chats, chatVectorStores } from '../db/schema';
-import { errorFields, errorText, log } from '../log';
-import type { CleanupMetrics } from '../metrics';
-import type { ProviderId } from '../providers/ports';
+import type { Db, Queryable } from '@/lib/db';
+import { type Attachment, attachments, chats, chatVectorStores } from '@/lib/db/schema';
+import type { FileStoreId } from '@/lib/file-stores/ports';
+import { errorFields, errorText, log } from '@/lib/log';
+import type { CleanupMetrics } from '@/lib/metrics';
 import type { CleanupDeps } from './deps';
 import { failureReason } from './failure';
 
@@ -56,7 +56,7 @@ export async function cleanAttachment(
   const fileId = row.providerFileId;
   try {
     if (fileId) {
-      const provider = deps.providers(row.provider as ProviderId);
+      const provider = deps.fileStores(row.provider as FileStoreId);
       if (vectorStoreId) await provider.vectorStores.removeFile(vectorStoreId, fileId);
       await provider.files.delete(fileId);
     }

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { attachments, chats, chatVectorStores, outbox } from '../db/schema';
-import type { Backlog } from '../metrics';
+import type { Db } from '@/lib/db';
+import { attachments, chats, chatVectorStores, outbox } from '@/lib/db/schema';
+import type { Backlog } from '@/lib/metrics';
 
 /** What is left to clean up and to run, for the gauges Prometheus reads on each scrape. */
 export async function readBacklog(db: Db): Promise<Backlog> {

@@ -1,8 +1,8 @@
 import { and, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { attachments, chats, chatVectorStores } from '../db/schema';
-import { GiveUp, type JobHandler, type JobPayloads } from '../outbox/jobs';
-import type { ProviderId } from '../providers/ports';
+import { attachments, chats, chatVectorStores } from '@/lib/db/schema';
+import type { FileStoreId } from '@/lib/file-stores/ports';
+import { GiveUp, type JobHandler, type JobPayloads } from '@/lib/outbox/jobs';
 import { cleanAttachment, failPendingCleanups } from './attachment-files';
 import type { CleanupDeps } from './deps';
 import { failureReason } from './failure';
@@ -52,7 +52,7 @@ export function chatDeleted(deps: CleanupDeps): JobHandler<JobPayloads['chat_del
       if (!store) return;
       if (store.vectorStoreId) {
         try {
-          await deps.providers(store.provider as ProviderId).vectorStores.delete(store.vectorStoreId);
+          await deps.fileStores(store.provider as FileStoreId).vectorStores.delete(store.vectorStoreId);
         } catch (err) {
           metrics.cleanupRetry('vector_store', failureReason(err));
           throw err;

@@ -1,13 +1,13 @@
-import type { Db } from '../db';
-import type { CleanupMetrics, WorkerMetrics } from '../metrics';
-import type { WorkerConfig } from '../outbox/config';
-import type { AttachmentProvider, ProviderId } from '../providers/ports';
+import type { Db } from '@/lib/db';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
+import type { CleanupMetrics, WorkerMetrics } from '@/lib/metrics';
+import type { WorkerConfig } from '@/lib/outbox/config';
 
 /** What the cleanup handlers, the reaper and reconciliation work with. */
 export interface CleanupDeps {
   db: Db;
   /** By the provider that stored the object (the row's `provider`), never by a storage label. */
-  providers: (id: ProviderId) => AttachmentProvider;
+  fileStores: (id: FileStoreId) => FileStore;
   metrics: CleanupMetrics & WorkerMetrics;
   config: WorkerConfig;
   /** Epoch ms. */

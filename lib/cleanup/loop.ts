@@ -1,6 +1,6 @@
-import { errorFields, log } from '../log';
-import { onWake } from '../outbox/wake';
-import { drain } from '../outbox/worker';
+import { errorFields, log } from '@/lib/log';
+import { onWake } from '@/lib/outbox/wake';
+import { drain } from '@/lib/outbox/worker';
 import { reap } from './reaper';
 import type { WorkerDeps } from './runtime';
 

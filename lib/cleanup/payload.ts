@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { GiveUp } from '../outbox/jobs';
+import { GiveUp } from '@/lib/outbox/jobs';
 
 /** A payload no retry can fix dead-letters its job at once. */
 export function parsePayload<T>(schema: z.ZodType<T>, payload: unknown): T {

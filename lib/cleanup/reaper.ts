@@ -1,11 +1,11 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import { attachments } from '../db/schema';
-import { errorFields, log } from '../log';
-import type { ReaperOutcome } from '../metrics';
-import { pruneCompleted } from '../outbox/store';
-import { parseProviderFilename } from '../providers/naming';
-import { type AttachmentProvider, ProviderError, type ProviderId } from '../providers/ports';
-import { reapOrphanTurns } from '../turns/store';
+import { attachments } from '@/lib/db/schema';
+import { parseStoredFilename } from '@/lib/file-stores/naming';
+import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
+import { errorFields, log } from '@/lib/log';
+import type { ReaperOutcome } from '@/lib/metrics';
+import { pruneCompleted } from '@/lib/outbox/store';
+import { reapOrphanTurns } from '@/lib/turns/store';
 import { selectWithChatStore, type WithChatStore } from './attachment-files';
 import type { CleanupDeps } from './deps';
 
@@ -53,7 +53,7 @@ async function reapInterruptedUploads(deps: CleanupDeps, cutoff: Date): Promise<
     .limit(BATCH);
   if (rows.length === 0) return 0;
   for (const [providerId, group] of groupBy(rows, (row) => row.provider)) {
-    await deleteFilesOf(deps, providerId as ProviderId, group).catch((err: unknown) =>
+    await deleteFilesOf(deps, providerId as FileStoreId, group).catch((err: unknown) =>
       log.warn(
         { provider: providerId, err: errorFields(err) },
         'interrupted uploads: provider files not found',
@@ -82,15 +82,15 @@ async function reapInterruptedUploads(deps: CleanupDeps, cutoff: Date): Promise<
 
 async function deleteFilesOf(
   deps: CleanupDeps,
-  providerId: ProviderId,
+  providerId: FileStoreId,
   rows: { id: string; createdAt: Date }[],
 ): Promise<void> {
-  const provider = deps.providers(providerId);
+  const provider = deps.fileStores(providerId);
   const wanted = new Set(rows.map((row) => row.id));
   const since = Math.min(...rows.map((row) => row.createdAt.getTime())) - CLOCK_SLACK_MS;
   const found: string[] = [];
   for await (const file of provider.files.list({ createdAfter: new Date(since) })) {
-    const parsed = parseProviderFilename(file.name);
+    const parsed = parseStoredFilename(file.name);
     if (parsed && wanted.has(parsed.attachmentId)) found.push(file.id);
   }
   // Deleted after the listing, not during it: a cursor must not point at a deleted file.
@@ -142,13 +142,13 @@ async function checkIndexing(
 ): Promise<ReaperOutcome | undefined> {
   if (row.deletedAt || row.chatDeletedAt) return 'deleted';
   if (!row.vectorStoreId || !row.providerFileId) return 'indexing_failed';
-  const provider = deps.providers(row.provider as ProviderId);
+  const provider = deps.fileStores(row.provider as FileStoreId);
   let status: string;
   try {
     status = await provider.vectorStores.fileStatus(row.vectorStoreId, row.providerFileId);
   } catch (err) {
     if (givingUp) return 'indexing_timeout';
-    if (!(err instanceof ProviderError && err.status === 404)) throw err;
+    if (!(err instanceof FileStoreError && err.status === 404)) throw err;
     await provider.vectorStores.addFile(row.vectorStoreId, row.providerFileId, { attachment_id: row.id });
     return 'indexing_resumed';
   }
@@ -169,12 +169,12 @@ async function settle(deps: CleanupDeps, row: WithChatStore, outcome: ReaperOutc
   deps.metrics.reaped(outcome);
   // A deleted document's file is its cleanup job's to delete.
   if (!ready && outcome !== 'deleted' && row.providerFileId) {
-    await removeQuietly(deps.providers(row.provider as ProviderId), row.vectorStoreId, row.providerFileId);
+    await removeQuietly(deps.fileStores(row.provider as FileStoreId), row.vectorStoreId, row.providerFileId);
   }
   return true;
 }
 
-async function removeQuietly(provider: AttachmentProvider, vectorStoreId: string | null, fileId: string) {
+async function removeQuietly(provider: FileStore, vectorStoreId: string | null, fileId: string) {
   try {
     if (vectorStoreId) await provider.vectorStores.removeFile(vectorStoreId, fileId);
     await provider.files.delete(fileId);

@@ -1,9 +1,9 @@
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { attachments, chats, chatVectorStores } from '../db/schema';
-import { errorFields, log } from '../log';
-import { parseProviderFilename, parseVectorStoreName } from '../providers/naming';
-import type { AttachmentProvider, ProviderId, ProviderObject } from '../providers/ports';
+import type { Db } from '@/lib/db';
+import { attachments, chats, chatVectorStores } from '@/lib/db/schema';
+import { parseStoredFilename, parseVectorStoreName } from '@/lib/file-stores/naming';
+import type { FileStore, FileStoreId, StoredObject } from '@/lib/file-stores/ports';
+import { errorFields, log } from '@/lib/log';
 import type { CleanupDeps } from './deps';
 
 export interface ObjectCounts {
@@ -27,10 +27,10 @@ export type ProviderReport =
 
 export interface ReconcileReport {
   dry_run: boolean;
-  providers: Partial<Record<ProviderId, ProviderReport>>;
+  providers: Partial<Record<FileStoreId, ProviderReport>>;
 }
 
-const PROVIDERS: ProviderId[] = ['openai', 'azure', 'local'];
+const PROVIDERS: FileStoreId[] = ['openai', 'azure', 'local'];
 /** Ids per lookup query, well inside Postgres' bind-parameter limit. */
 const LOOKUP_BATCH = 1000;
 
@@ -48,9 +48,9 @@ export async function reconcile(
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { dry_run: options.dryRun ?? false, providers: {} };
   for (const id of PROVIDERS) {
-    let provider: AttachmentProvider;
+    let provider: FileStore;
     try {
-      provider = deps.providers(id);
+      provider = deps.fileStores(id);
     } catch {
       report.providers[id] = { skipped: 'not configured' };
       continue;
@@ -65,7 +65,7 @@ export async function reconcile(
   return report;
 }
 
-async function reconcileProvider(deps: CleanupDeps, provider: AttachmentProvider, dryRun: boolean) {
+async function reconcileProvider(deps: CleanupDeps, provider: FileStore, dryRun: boolean) {
   const bornBefore = new Date(deps.clock() - deps.config.reconcileMinAgeMs);
   const files = await sweep(deps, provider.files.list(), bornBefore, dryRun, {
     judge: (objects) => judgeFiles(deps.db, objects),
@@ -88,17 +88,17 @@ type Verdict = 'foreign' | 'kept' | 'orphaned';
 
 async function sweep(
   deps: CleanupDeps,
-  listing: AsyncIterable<ProviderObject>,
+  listing: AsyncIterable<StoredObject>,
   bornBefore: Date,
   dryRun: boolean,
   how: {
-    judge: (objects: ProviderObject[]) => Promise<Map<string, Verdict>>;
+    judge: (objects: StoredObject[]) => Promise<Map<string, Verdict>>;
     remove: (id: string) => Promise<void>;
     resource: 'file' | 'vector_store';
   },
 ): Promise<{ counts: ObjectCounts; remaining: string[] }> {
   const counts = zero();
-  const old: ProviderObject[] = [];
+  const old: StoredObject[] = [];
   const remaining: string[] = [];
   for await (const object of listing) {
     counts.scanned++;
@@ -143,8 +143,8 @@ async function knownChats(db: Db, ids: (string | undefined)[]): Promise<Set<stri
  * names this file or is still `pending`: an upload in flight whose file exists before the row
  * can say so.
  */
-async function judgeFiles(db: Db, files: ProviderObject[]): Promise<Map<string, Verdict>> {
-  const parsed = files.map((file) => ({ file, name: parseProviderFilename(file.name) }));
+async function judgeFiles(db: Db, files: StoredObject[]): Promise<Map<string, Verdict>> {
+  const parsed = files.map((file) => ({ file, name: parseStoredFilename(file.name) }));
   const ours = await knownChats(
     db,
     parsed.map((p) => p.name?.chatId),
@@ -191,7 +191,7 @@ async function judgeFiles(db: Db, files: ProviderObject[]): Promise<Map<string, 
  * while a live chat's row names it, or while that chat's store is still being created (the row
  * has no id yet).
  */
-async function judgeStores(db: Db, stores: ProviderObject[]): Promise<Map<string, Verdict>> {
+async function judgeStores(db: Db, stores: StoredObject[]): Promise<Map<string, Verdict>> {
   const named = stores.map((store) => ({ store, chatId: parseVectorStoreName(store.name) }));
   const ours = await knownChats(
     db,
@@ -230,7 +230,7 @@ async function judgeStores(db: Db, stores: ProviderObject[]): Promise<Map<string
  * Cleanups that failed for good are resolved once their file is gone from the provider (deleted
  * by this run, or by anyone since): the failed backlog then reflects only what is really left.
  */
-async function resolveFailedCleanups(db: Db, providerId: ProviderId, remaining: string[]): Promise<number> {
+async function resolveFailedCleanups(db: Db, providerId: FileStoreId, remaining: string[]): Promise<number> {
   // One JSON parameter, however many files the provider holds.
   const listed = sql`select jsonb_array_elements_text(${JSON.stringify(remaining)}::jsonb)`;
   const rows = await db

@@ -1,11 +1,11 @@
-import { attachmentDeps } from '../attachments/runtime';
-import { loadAttachmentConfig } from '../config';
-import type { Db } from '../db';
-import { errorFields, log } from '../log';
-import { processMetrics } from '../metrics';
-import { loadWorkerConfig } from '../outbox/config';
-import { type DrainReport, drain, type OutboxDeps } from '../outbox/worker';
-import { createProviderRegistry } from '../providers/registry';
+import { attachmentDeps } from '@/lib/attachments/runtime';
+import { loadAttachmentConfig } from '@/lib/config';
+import type { Db } from '@/lib/db';
+import { createFileStoreRegistry } from '@/lib/file-stores/registry';
+import { errorFields, log } from '@/lib/log';
+import { processMetrics } from '@/lib/metrics';
+import { loadWorkerConfig } from '@/lib/outbox/config';
+import { type DrainReport, drain, type OutboxDeps } from '@/lib/outbox/worker';
 import { attachmentDeleted } from './attachment-deleted';
 import { chatDeleted } from './chat-deleted';
 import type { CleanupDeps } from './deps';
@@ -23,10 +23,10 @@ export function withHandlers(deps: CleanupDeps): WorkerDeps {
 }
 
 /** Configuration from the environment, the real clock and the process's metrics. */
-export function workerDepsFor(db: Db, providers: CleanupDeps['providers']): WorkerDeps {
+export function workerDepsFor(db: Db, fileStores: CleanupDeps['fileStores']): WorkerDeps {
   return withHandlers({
     db,
-    providers,
+    fileStores,
     metrics: processMetrics(),
     config: loadWorkerConfig(),
     clock: Date.now,
@@ -36,13 +36,13 @@ export function workerDepsFor(db: Db, providers: CleanupDeps['providers']): Work
 /** For an operator command, which opens its own database: providers built over that one. */
 export function standaloneWorkerDeps(db: Db): WorkerDeps {
   const storageDir = loadAttachmentConfig().fileStorageDir;
-  return workerDepsFor(db, createProviderRegistry({ env: process.env, db: async () => db, storageDir }));
+  return workerDepsFor(db, createFileStoreRegistry({ env: process.env, db: async () => db, storageDir }));
 }
 
 /** The server process's worker: the attachment service's database and providers. */
 export async function workerDeps(): Promise<WorkerDeps> {
-  const { db, providers } = await attachmentDeps();
-  return workerDepsFor(db, providers);
+  const { db, fileStores } = await attachmentDeps();
+  return workerDepsFor(db, fileStores);
 }
 
 /** One pass of everything the worker does: the reaper first, then the outbox until `deadline`. */

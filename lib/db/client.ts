@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { errorFields, log } from '../log';
+import { errorFields, log } from '@/lib/log';
 import { acquireFolderLock } from './pglite-lock';
 import * as schema from './schema';
 

@@ -17,7 +17,7 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
-import { newId } from '../ids';
+import { newId } from '@/lib/ids';
 
 /** Millisecond precision: JS Dates round-trip exactly, so keyset cursors built from them stay exact. */
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });

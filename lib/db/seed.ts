@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { createUser } from '../auth/users';
+import { createUser } from '@/lib/auth/users';
 import type { Db } from '.';
 import { tenants } from './schema';
 

@@ -1,8 +1,8 @@
-import { authenticateToken } from '../auth/tokens';
-import { loadActiveCaller } from '../auth/users';
-import type { Db } from '../db';
-import { isUuid } from '../ids';
-import type { Caller } from '../policy';
+import { authenticateToken } from '@/lib/auth/tokens';
+import { loadActiveCaller } from '@/lib/auth/users';
+import type { Db } from '@/lib/db';
+import { isUuid } from '@/lib/ids';
+import type { Caller } from '@/lib/policy';
 
 /**
  * Who sent a request. An Authorization header decides on its own: a bad or revoked token is

@@ -1,4 +1,4 @@
-import { validationError } from '../errors';
+import { validationError } from '@/lib/errors';
 
 /** Reads a JSON body; an empty body is `undefined`, malformed JSON a validation error. */
 export async function readJson(request: Request): Promise<unknown> {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Dicer from '@fastify/busboy/deps/dicer/lib/Dicer';
 import parseParams from '@fastify/busboy/lib/utils/parseParams';
-import { AppError } from '../errors';
+import { AppError } from '@/lib/errors';
 
 export interface FilePart {
   filename: string | undefined;

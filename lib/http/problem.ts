@@ -1,5 +1,5 @@
-import { AppError } from '../errors';
-import { errorFields, log } from '../log';
+import { AppError } from '@/lib/errors';
+import { errorFields, log } from '@/lib/log';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

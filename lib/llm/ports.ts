@@ -1,5 +1,5 @@
-import { brandOf } from '../errors';
-import type { ModelEntry } from '../models/catalog';
+import { brandOf } from '@/lib/errors';
+import type { ModelEntry } from '@/lib/models/catalog';
 
 /**
  * The narrow interface a turn needs from a language model: one streamed answer. Adapters:

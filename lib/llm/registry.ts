@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import type { ModelEntry } from '../models/catalog';
-import { azureClientFromEnv, openAIClientFromEnv } from '../providers/openai';
+import { azureClientFromEnv, openAIClientFromEnv } from '@/lib/file-stores/openai';
+import type { ModelEntry } from '@/lib/models/catalog';
 import { createChatCompletionsModel } from './chat-completions';
 import { createOfflineModel } from './offline';
 import { type ChatModel, ModelError } from './ports';

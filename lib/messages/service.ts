@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
-import { loadLiveChat } from '../attachments/context';
-import { type ThumbnailView, thumbnailOf } from '../attachments/view';
-import type { Db } from '../db';
+import { loadLiveChat } from '@/lib/attachments/context';
+import { type ThumbnailView, thumbnailOf } from '@/lib/attachments/view';
+import type { Db } from '@/lib/db';
 import {
   attachments,
   type Message,
@@ -9,10 +9,10 @@ import {
   messages,
   type StoredCitation,
   type StoredToolCall,
-} from '../db/schema';
-import { validationError } from '../errors';
-import { decodeCursor, encodeCursor, parseLimit } from '../pagination';
-import { authorize, type Caller } from '../policy';
+} from '@/lib/db/schema';
+import { validationError } from '@/lib/errors';
+import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
+import { authorize, type Caller } from '@/lib/policy';
 
 export interface MessageAttachmentView {
   attachment_id: string;

@@ -1,5 +1,5 @@
-import type { Tx } from '../db';
-import { brandOf } from '../errors';
+import type { Tx } from '@/lib/db';
+import { brandOf } from '@/lib/errors';
 
 /** The kinds of follow-up work and their payloads, as the transactions that need them write them. */
 export interface JobPayloads {

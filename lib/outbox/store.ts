@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
-import type { Db, Queryable, Tx } from '../db';
-import { type OutboxRow, outbox } from '../db/schema';
+import type { Db, Queryable, Tx } from '@/lib/db';
+import { type OutboxRow, outbox } from '@/lib/db/schema';
 import type { JobKind, JobPayloads } from './jobs';
 
 /** Writes a job in the caller's transaction: it exists exactly when the change that needs it commits. */

@@ -1,6 +1,6 @@
-import type { Db } from '../db';
-import { errorFields, errorText, log, withLogContext } from '../log';
-import type { WorkerMetrics } from '../metrics';
+import type { Db } from '@/lib/db';
+import { errorFields, errorText, log, withLogContext } from '@/lib/log';
+import type { WorkerMetrics } from '@/lib/metrics';
 import { backoffMs, type WorkerConfig } from './config';
 import { GiveUp, type JobHandler, type JobHandlers } from './jobs';
 import { type Claimed, claim, complete, markDead, renewLease, retryLater } from './store';

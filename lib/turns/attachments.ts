@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { type Attachment, attachments } from '../db/schema';
-import { AppError } from '../errors';
-import { isUuid } from '../ids';
-import type { ModelEntry } from '../models/catalog';
-import type { AccessScope } from '../policy';
+import type { Queryable } from '@/lib/db';
+import { type Attachment, attachments } from '@/lib/db/schema';
+import { AppError } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
+import type { ModelEntry } from '@/lib/models/catalog';
+import type { AccessScope } from '@/lib/policy';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 
 const invalid = (detail: string) => new AppError('invalid_attachment', detail);

@@ -1,5 +1,5 @@
-import type { StoredCitation } from '../db/schema';
-import type { FinishReason, ToolName } from '../llm/ports';
+import type { StoredCitation } from '@/lib/db/schema';
+import type { FinishReason, ToolName } from '@/lib/llm/ports';
 
 /**
  * The stream's events and their payloads (docs/chat-api.md). Grammar:

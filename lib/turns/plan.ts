@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
-import type { Queryable } from '../db';
-import { type Attachment, attachments, type ChatTurn, chatVectorStores, messages } from '../db/schema';
-import type { HistoryMessage, ModelInput } from '../llm/ports';
-import type { ModelEntry } from '../models/catalog';
+import type { Queryable } from '@/lib/db';
+import { type Attachment, attachments, type ChatTurn, chatVectorStores, messages } from '@/lib/db/schema';
+import type { HistoryMessage, ModelInput } from '@/lib/llm/ports';
+import type { ModelEntry } from '@/lib/models/catalog';
 import { systemPrompt } from './prompt';
 
 export interface TurnSettings {

@@ -1,12 +1,18 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../db';
-import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '../db/schema';
-import { excerpt } from '../llm/excerpt';
-import { type ChatModel, type FinishReason, ModelError, type ModelInput, type Passage } from '../llm/ports';
-import { errorFields, log } from '../log';
-import type { AbortTrigger, StreamLabels, StreamMetrics } from '../metrics';
-import type { ModelEntry } from '../models/catalog';
-import { searchLocalStore } from '../providers/local/search';
+import type { Db } from '@/lib/db';
+import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '@/lib/db/schema';
+import { searchLocalStore } from '@/lib/file-stores/local/search';
+import { excerpt } from '@/lib/llm/excerpt';
+import {
+  type ChatModel,
+  type FinishReason,
+  ModelError,
+  type ModelInput,
+  type Passage,
+} from '@/lib/llm/ports';
+import { errorFields, log } from '@/lib/log';
+import type { AbortTrigger, StreamLabels, StreamMetrics } from '@/lib/metrics';
+import type { ModelEntry } from '@/lib/models/catalog';
 import {
   encodeEvent,
   KEEP_ALIVE,

@@ -1,7 +1,7 @@
-import { getDb } from '../db';
-import { createChatModelRegistry } from '../llm/registry';
-import { processMetrics } from '../metrics';
-import { findModel } from '../models/catalog';
+import { getDb } from '@/lib/db';
+import { createChatModelRegistry } from '@/lib/llm/registry';
+import { processMetrics } from '@/lib/metrics';
+import { findModel } from '@/lib/models/catalog';
 import { loadStreamSettings } from './config';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 import type { TurnDeps } from './service';

@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { loadLiveChat, readKillSwitches } from '../attachments/context';
-import type { Db, Queryable } from '../db';
-import { isUniqueViolation } from '../db/errors';
+import { loadLiveChat, readKillSwitches } from '@/lib/attachments/context';
+import type { Db, Queryable } from '@/lib/db';
+import { isUniqueViolation } from '@/lib/db/errors';
 import {
   type Attachment,
   attachments,
@@ -12,13 +12,13 @@ import {
   chatTurns,
   messageAttachments,
   messages,
-} from '../db/schema';
-import { AppError, notFound } from '../errors';
-import { isUuid, newId } from '../ids';
-import type { ChatModel } from '../llm/ports';
-import type { ModelEntry } from '../models/catalog';
-import { type AccessScope, authorize, type Caller } from '../policy';
-import { parseInput } from '../validation';
+} from '@/lib/db/schema';
+import { AppError, notFound } from '@/lib/errors';
+import { isUuid, newId } from '@/lib/ids';
+import type { ChatModel } from '@/lib/llm/ports';
+import type { ModelEntry } from '@/lib/models/catalog';
+import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { parseInput } from '@/lib/validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
 import { MAX_CONTENT_CHARS } from './limits';

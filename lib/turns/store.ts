@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
-import type { Db, Queryable } from '../db';
+import type { Db, Queryable } from '@/lib/db';
 import {
   type Attachment,
   type ChatTurn,
@@ -8,9 +8,9 @@ import {
   messages,
   type StoredCitation,
   type StoredToolCall,
-} from '../db/schema';
-import { newId } from '../ids';
-import type { FinishReason } from '../llm/ports';
+} from '@/lib/db/schema';
+import { newId } from '@/lib/ids';
+import type { FinishReason } from '@/lib/llm/ports';
 
 /** The turn rows and their messages: every write is scoped by the chat the caller was authorized for. */
 

@@ -4,9 +4,9 @@ import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
-import type { FakeOpenAI } from '../support/fake-openai';
-import { makeUser, type TestUser } from '../support/fixtures';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import type { FakeOpenAI } from '@/tests/support/fake-openai';
+import { makeUser, type TestUser } from '@/tests/support/fixtures';
 
 // On PGlite (one connection) these run one after another and still must hold; on Postgres and
 // through the Neon driver they really race, each upload on its own connection.

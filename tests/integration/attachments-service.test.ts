@@ -11,10 +11,10 @@ import {
 } from '@/lib/attachments/service';
 import { getDb } from '@/lib/db';
 import { attachments, chats, chatVectorStores, outbox, tenantSettings } from '@/lib/db/schema';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
-import type { FakeOpenAI } from '../support/fake-openai';
-import { failure, makeUser, type TestUser } from '../support/fixtures';
-import { pdf, png, XLSX_TYPE, xlsx } from '../support/sample-files';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import type { FakeOpenAI } from '@/tests/support/fake-openai';
+import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
+import { pdf, png, XLSX_TYPE, xlsx } from '@/tests/support/sample-files';
 
 let fake: FakeOpenAI;
 let deps: TestDeps;

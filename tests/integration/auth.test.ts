@@ -5,7 +5,7 @@ import { createUser, loadActiveCaller, signUp, verifyCredentials } from '@/lib/a
 import { apiTokens, tenants, users } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { resolveCaller } from '@/lib/http/caller';
-import { db, makeUser, PASSWORD } from '../support/fixtures';
+import { db, makeUser, PASSWORD } from '@/tests/support/fixtures';
 
 const errorCode = (p: Promise<unknown>) =>
   p.then(

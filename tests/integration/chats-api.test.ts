@@ -3,7 +3,7 @@ import * as chatRoute from '@/app/api/chats/[id]/route';
 import * as chatsRoute from '@/app/api/chats/route';
 import * as tokenRoute from '@/app/api/tokens/[id]/route';
 import * as tokensRoute from '@/app/api/tokens/route';
-import { callRoute, makeUser, type TestUser } from '../support/fixtures';
+import { callRoute, makeUser, type TestUser } from '@/tests/support/fixtures';
 
 type Json = Record<string, unknown>;
 

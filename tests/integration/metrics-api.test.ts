@@ -4,10 +4,10 @@ import * as metricsRoute from '@/app/api/metrics/route';
 import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { processMetrics } from '@/lib/metrics';
 import { drain } from '@/lib/outbox/worker';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps } from '../support/attachments';
-import { makeUser } from '../support/fixtures';
-import { ownDatabaseForFile } from '../support/own-database';
-import { makeWorker, TestClock } from '../support/worker';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps } from '@/tests/support/attachments';
+import { makeUser } from '@/tests/support/fixtures';
+import { ownDatabaseForFile } from '@/tests/support/own-database';
+import { makeWorker, TestClock } from '@/tests/support/worker';
 
 ownDatabaseForFile();
 const server = fakeOpenAIForFile();

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase } from '@/lib/db/client';
 import { isUniqueViolation } from '@/lib/db/errors';
 import { tenants } from '@/lib/db/schema';
-import { createDatabase, dropDatabase } from '../support/postgres';
+import { createDatabase, dropDatabase } from '@/tests/support/postgres';
 
 const driver = inject('testDriver');
 

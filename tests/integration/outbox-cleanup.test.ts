@@ -6,9 +6,9 @@ import { readBacklog } from '@/lib/cleanup/backlog';
 import { startWorkerLoop } from '@/lib/cleanup/loop';
 import { getDb } from '@/lib/db';
 import { attachments, chatVectorStores, localChunks, localVectorStoreFiles, outbox } from '@/lib/db/schema';
+import type { FileStore } from '@/lib/file-stores/ports';
 import { drain } from '@/lib/outbox/worker';
-import type { AttachmentProvider } from '@/lib/providers/ports';
-import { fileInput, makeChat } from '../support/attachments';
+import { fileInput, makeChat } from '@/tests/support/attachments';
 import {
   attachmentRow,
   cleanupTestBed,
@@ -18,7 +18,7 @@ import {
   metricValue,
   TestClock,
   type TestWorker,
-} from '../support/worker';
+} from '@/tests/support/worker';
 
 const t = cleanupTestBed();
 // This file's database is its own: each test starts from an empty outbox.
@@ -138,7 +138,7 @@ describe('deleting an attachment', () => {
     const frozen = new Promise<void>((resolve) => {
       thaw = resolve;
     });
-    const stalled = (real: AttachmentProvider): AttachmentProvider => ({
+    const stalled = (real: FileStore): FileStore => ({
       ...real,
       files: {
         ...real.files,
@@ -150,7 +150,7 @@ describe('deleting an attachment', () => {
       },
     });
     const workerA = makeWorker(
-      { db: t.deps.db, providers: (p) => stalled(t.deps.providers(p)) },
+      { db: t.deps.db, fileStores: (p) => stalled(t.deps.fileStores(p)) },
       t.clock,
       {},
       t.worker.metrics,

@@ -5,8 +5,8 @@ import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig } from '@/lib/outbox/config';
 import type { JobHandler } from '@/lib/outbox/jobs';
 import { drain, type OutboxDeps } from '@/lib/outbox/worker';
-import { ownDatabaseForFile } from '../support/own-database';
-import { TestClock } from '../support/worker';
+import { ownDatabaseForFile } from '@/tests/support/own-database';
+import { TestClock } from '@/tests/support/worker';
 
 // On Postgres and through the Neon driver the two workers claim on their own connections and
 // really race; on PGlite (one connection) they interleave, and the same must hold.

@@ -4,7 +4,7 @@ import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { reap } from '@/lib/cleanup/reaper';
 import { getDb } from '@/lib/db';
 import { outbox } from '@/lib/db/schema';
-import { fileInput, makeChat } from '../support/attachments';
+import { fileInput, makeChat } from '@/tests/support/attachments';
 import {
   attachmentRow,
   cleanupTestBed,
@@ -12,7 +12,7 @@ import {
   makeWorker,
   metricValue,
   TestClock,
-} from '../support/worker';
+} from '@/tests/support/worker';
 
 const t = cleanupTestBed();
 const MINUTE = 60_000;
@@ -36,7 +36,7 @@ describe('interrupted uploads', () => {
       ['offline', 'local'],
     ] as const) {
       const chatId = await makeChat(t.user, model);
-      const dying = { ...t.deps, providers: dyingAfterUpload(t.deps.providers) };
+      const dying = { ...t.deps, fileStores: dyingAfterUpload(t.deps.fileStores) };
       void uploadFile(dying, t.user.caller, chatId, fileInput('half a life', { filename: 'notes.txt' }));
       const [row] = await waitForRow(chatId);
       if (providerId === 'openai') await waitFor(async () => t.fake.state().files.length === 1);
@@ -73,7 +73,7 @@ describe('interrupted uploads', () => {
       fileInput('keep me', { filename: 'keep.txt' }),
     );
     await other.indexing?.();
-    const dying = { ...t.deps, providers: dyingAfterUpload(t.deps.providers) };
+    const dying = { ...t.deps, fileStores: dyingAfterUpload(t.deps.fileStores) };
     void uploadFile(dying, t.user.caller, chatId, fileInput('lost', { filename: 'lost.txt' }));
     await waitFor(async () => t.fake.state().files.length === 2);
     t.fake.fail('files.list', { status: 500, times: 1 });

@@ -8,8 +8,8 @@ import { deleteChat } from '@/lib/chats/service';
 import { reconcile } from '@/lib/cleanup/reconcile';
 import { getDb } from '@/lib/db';
 import { attachments, chatVectorStores } from '@/lib/db/schema';
-import { fileInput, makeChat } from '../support/attachments';
-import { cleanupTestBed, makeWorker, metricValue, TestClock } from '../support/worker';
+import { fileInput, makeChat } from '@/tests/support/attachments';
+import { cleanupTestBed, makeWorker, metricValue, TestClock } from '@/tests/support/worker';
 
 const t = cleanupTestBed({ reconcileMinAgeMs: 0 });
 
@@ -41,7 +41,7 @@ describe('reconciliation', () => {
     await deleteChat(await getDb(), t.user.caller, dead);
 
     // Not ours: another app's file and store, and our naming with a chat this database never had.
-    const openai = t.deps.providers('openai');
+    const openai = t.deps.fileStores('openai');
     const stranger = `${randomUUID()}_${randomUUID()}.txt`;
     for (const name of ['report.pdf', stranger]) {
       await openai.files.upload({ filename: name, contentType: 'text/plain', body: bytes('x') });
@@ -125,7 +125,7 @@ describe('reconciliation', () => {
 
 describe('provider listings', () => {
   it('OpenAI: pages through every file, newest first, and stops at createdAfter', async () => {
-    const openai = t.deps.providers('openai');
+    const openai = t.deps.fileStores('openai');
     for (let i = 0; i < 105; i++) {
       await openai.files.upload({
         filename: `f${i}.txt`,
@@ -147,7 +147,7 @@ describe('provider listings', () => {
   it('names vector stores after their chat, on both adapters', async () => {
     const chatId = randomUUID();
     for (const id of ['openai', 'local'] as const) {
-      const provider = t.deps.providers(id);
+      const provider = t.deps.fileStores(id);
       const store = await provider.vectorStores.create({ chatId });
       const names: (string | null)[] = [];
       for await (const s of provider.vectorStores.list()) if (s.id === store) names.push(s.name);

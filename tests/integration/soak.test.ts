@@ -8,10 +8,10 @@ import { reconcile } from '@/lib/cleanup/reconcile';
 import { getDb } from '@/lib/db';
 import { attachments, chats, chatVectorStores, localVectorStores, outbox } from '@/lib/db/schema';
 import { drain } from '@/lib/outbox/worker';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps } from '../support/attachments';
-import { makeUser } from '../support/fixtures';
-import { ownDatabaseForFile } from '../support/own-database';
-import { dyingAfterUpload, makeWorker, TestClock } from '../support/worker';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps } from '@/tests/support/attachments';
+import { makeUser } from '@/tests/support/fixtures';
+import { ownDatabaseForFile } from '@/tests/support/own-database';
+import { dyingAfterUpload, makeWorker, TestClock } from '@/tests/support/worker';
 
 const driver = inject('testDriver');
 ownDatabaseForFile();
@@ -57,7 +57,7 @@ describe(`soak on ${driver}`, () => {
       counts[key] = (counts[key] ?? 0) + 1;
     };
 
-    const dying = dyingAfterUpload(deps.providers);
+    const dying = dyingAfterUpload(deps.fileStores);
     const newChat = () => makeChat(user, rand() < 0.7 ? 'gpt-test' : 'offline');
     const live: string[] = await Promise.all(Array.from({ length: CHATS }, newChat));
     const uploaded = new Map<string, string>();
@@ -76,7 +76,7 @@ describe(`soak on ${driver}`, () => {
       if (roll < 0.6) {
         const interruption = rand();
         const upload = uploadFile(
-          interruption < 0.08 ? { ...deps, providers: dying } : deps,
+          interruption < 0.08 ? { ...deps, fileStores: dying } : deps,
           user.caller,
           chatId,
           fileInput(`document ${op} about refunds ${rand()}`, { filename: `doc-${op}.txt` }),

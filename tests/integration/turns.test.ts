@@ -10,10 +10,10 @@ import { listMessages } from '@/lib/messages/service';
 import { citedAttachments } from '@/lib/turns/runner';
 import { cancelTurn, getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
 import { reapOrphanTurns, requestCancel } from '@/lib/turns/store';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '../support/attachments';
-import type { FakeOpenAI } from '../support/fake-openai';
-import { failure, makeUser, type TestUser } from '../support/fixtures';
-import { png, XLSX_TYPE, xlsx } from '../support/sample-files';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import type { FakeOpenAI } from '@/tests/support/fake-openai';
+import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
+import { png, XLSX_TYPE, xlsx } from '@/tests/support/sample-files';
 import {
   answerOf,
   GRAMMAR,
@@ -22,7 +22,7 @@ import {
   readEvents,
   type TestTurnDeps,
   TURN_MODELS,
-} from '../support/turns';
+} from '@/tests/support/turns';
 
 let fake: FakeOpenAI;
 let files: TestDeps;

@@ -8,10 +8,10 @@ import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
 import { getDb } from '@/lib/db';
 import { chats } from '@/lib/db/schema';
+import { createLocalFileStore } from '@/lib/file-stores/local';
+import { createOpenAIFileStore } from '@/lib/file-stores/openai';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { type ModelEntry, openaiModel } from '@/lib/models/catalog';
-import { createLocalProvider } from '@/lib/providers/local';
-import { createOpenAIProvider } from '@/lib/providers/openai';
-import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
 import { type FakeOpenAI, startFakeOpenAI } from './fake-openai';
 import type { TestUser } from './fixtures';
 import { InMemoryMetrics } from './metrics';
@@ -46,20 +46,20 @@ export async function makeDeps(
     fileStorageDir: storageDir,
     ...config,
   };
-  const providers = new Map<ProviderId, AttachmentProvider>([
-    ['local', createLocalProvider({ db: getDb, storageDir })],
+  const providers = new Map<FileStoreId, FileStore>([
+    ['local', createLocalFileStore({ db: getDb, storageDir })],
   ]);
   if (fake) {
     providers.set(
       'openai',
-      createOpenAIProvider({
+      createOpenAIFileStore({
         id: 'openai',
         client: new OpenAI({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 }),
       }),
     );
     providers.set(
       'azure',
-      createOpenAIProvider({
+      createOpenAIFileStore({
         id: 'azure',
         client: new OpenAI({ apiKey: 'test', baseURL: `${fake.origin}/openai/v1`, maxRetries: 0 }),
       }),
@@ -68,8 +68,8 @@ export async function makeDeps(
   return {
     db: await getDb(),
     config: full,
-    models: { find: (id) => catalog.find((m) => m.id === id), fallbackProvider: 'openai' },
-    providers: (id) => {
+    models: { find: (id) => catalog.find((m) => m.id === id), fallbackFileStore: 'openai' },
+    fileStores: (id) => {
       const provider = providers.get(id);
       if (!provider) throw new Error(`no ${id} provider in this test`);
       return provider;

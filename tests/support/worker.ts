@@ -3,10 +3,10 @@ import { beforeEach } from 'vitest';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/runtime';
 import { getDb } from '@/lib/db';
 import { attachments, outbox } from '@/lib/db/schema';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig, type WorkerConfig } from '@/lib/outbox/config';
 import { drain } from '@/lib/outbox/worker';
-import type { AttachmentProvider, ProviderId } from '@/lib/providers/ports';
 import { fakeOpenAIForFile, makeDeps, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
 import { makeUser, type TestUser } from './fixtures';
@@ -35,14 +35,14 @@ export type TestWorker = WorkerDeps & { metrics: PromMetrics; clock: () => numbe
 
 /** The worker over an attachment test's database and providers, with its own metrics registry. */
 export function makeWorker(
-  deps: Pick<TestDeps, 'db' | 'providers'>,
+  deps: Pick<TestDeps, 'db' | 'fileStores'>,
   clock: TestClock,
   config: Partial<WorkerConfig> = {},
   metrics = new PromMetrics(),
 ): TestWorker {
   return withHandlers({
     db: deps.db,
-    providers: deps.providers,
+    fileStores: deps.fileStores,
     metrics,
     config: { ...loadWorkerConfig({}), ...config },
     clock: clock.read,
@@ -120,8 +120,8 @@ export function cleanupTestBed(config: Partial<WorkerConfig> = {}): CleanupTestB
  * The provider as a process that dies right after the provider stored a file: the upload never
  * returns, so its row stays `pending` and nothing records the provider's file id.
  */
-export function dyingAfterUpload(providers: (id: ProviderId) => AttachmentProvider) {
-  return (id: ProviderId): AttachmentProvider => {
+export function dyingAfterUpload(providers: (id: FileStoreId) => FileStore) {
+  return (id: FileStoreId): FileStore => {
     const real = providers(id);
     return {
       ...real,

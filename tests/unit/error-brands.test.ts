@@ -5,9 +5,9 @@ import { describe, expect, it, vi } from 'vitest';
 async function freshCopies() {
   vi.resetModules();
   const errors = await import('@/lib/errors');
-  const ports = await import('@/lib/providers/ports');
+  const ports = await import('@/lib/file-stores/ports');
   const jobs = await import('@/lib/outbox/jobs');
-  return { AppError: errors.AppError, ProviderError: ports.ProviderError, GiveUp: jobs.GiveUp };
+  return { AppError: errors.AppError, FileStoreError: ports.FileStoreError, GiveUp: jobs.GiveUp };
 }
 
 describe('error identity across module copies', () => {
@@ -17,11 +17,11 @@ describe('error identity across module copies', () => {
     expect(a.AppError).not.toBe(b.AppError);
 
     expect(new b.AppError('not_found', 'x')).toBeInstanceOf(a.AppError);
-    expect(new b.ProviderError('upload_failed', 'x')).toBeInstanceOf(a.ProviderError);
+    expect(new b.FileStoreError('upload_failed', 'x')).toBeInstanceOf(a.FileStoreError);
     expect(new b.GiveUp('x')).toBeInstanceOf(a.GiveUp);
 
     expect(new Error('x')).not.toBeInstanceOf(a.AppError);
-    expect(new b.ProviderError('upload_failed', 'x')).not.toBeInstanceOf(a.AppError);
+    expect(new b.FileStoreError('upload_failed', 'x')).not.toBeInstanceOf(a.AppError);
     expect({ name: 'AppError', code: 'not_found' }).not.toBeInstanceOf(a.AppError);
     expect(null).not.toBeInstanceOf(a.AppError);
   });

@@ -1,8 +1,8 @@
 import OpenAI, { APIError, BadRequestError, NotFoundError, RateLimitError, toFile } from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FakeOpenAI } from '../support/fake-openai';
-import { fakeWithClientForFile } from '../support/fake-openai/with-client';
+import type { FakeOpenAI } from '@/tests/support/fake-openai';
+import { fakeWithClientForFile } from '@/tests/support/fake-openai/with-client';
 
 const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;

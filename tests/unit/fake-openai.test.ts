@@ -15,8 +15,8 @@ import OpenAI, {
   toStreamingFile,
 } from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
-import { fakeWithClientForFile } from '../support/fake-openai/with-client';
+import { type FakeOpenAI, startFakeOpenAI } from '@/tests/support/fake-openai';
+import { fakeWithClientForFile } from '@/tests/support/fake-openai/with-client';
 
 const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;

@@ -4,8 +4,8 @@ import { createChatCompletionsModel } from '@/lib/llm/chat-completions';
 import { type ChatModel, ModelError, type ModelEvent, type ModelInput } from '@/lib/llm/ports';
 import { createResponsesModel } from '@/lib/llm/responses';
 import { openaiModel } from '@/lib/models/catalog';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai';
-import { fakeWithClientForFile } from '../support/fake-openai/with-client';
+import { type FakeOpenAI, startFakeOpenAI } from '@/tests/support/fake-openai';
+import { fakeWithClientForFile } from '@/tests/support/fake-openai/with-client';
 
 const setup = fakeWithClientForFile();
 let fake: FakeOpenAI;

@@ -5,8 +5,8 @@ import {
   type FileTypeRule,
   inferMimeFromFilename,
   normalizeMime,
-  providerFilename,
   resolveFileType,
+  storedFilename,
 } from '@/lib/attachments/mime';
 import { AppError } from '@/lib/errors';
 
@@ -211,7 +211,7 @@ describe('CSV', () => {
   it('is remapped after inference from the extension, and goes to the provider as .txt', () => {
     const rule = resolveFileType('application/octet-stream', 'data.csv', CSV_OK);
     expect(rule.mime).toBe('text/plain');
-    expect(providerFilename('c', 'a', rule)).toBe('c_a.txt');
+    expect(storedFilename('c', 'a', rule)).toBe('c_a.txt');
   });
 
   it('is refused when inferred but not allowed', () => {
@@ -234,12 +234,12 @@ describe('purposes', () => {
   });
 });
 
-describe('providerFilename', () => {
+describe('storedFilename', () => {
   it('is chat id, attachment id and the type extension', () => {
     const chat = '00000000-0000-0000-0000-000000000001';
     const attachment = '00000000-0000-0000-0000-000000000002';
-    expect(providerFilename(chat, attachment, validate('application/pdf'))).toBe(`${chat}_${attachment}.pdf`);
-    expect(providerFilename(chat, attachment, validate('image/jpeg'))).toBe(`${chat}_${attachment}.jpg`);
+    expect(storedFilename(chat, attachment, validate('application/pdf'))).toBe(`${chat}_${attachment}.pdf`);
+    expect(storedFilename(chat, attachment, validate('image/jpeg'))).toBe(`${chat}_${attachment}.jpg`);
   });
 });
 

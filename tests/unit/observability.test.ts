@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { parseStoredFilename, parseVectorStoreName, vectorStoreName } from '@/lib/file-stores/naming';
 import { createLogger, errorFields, withLogContext } from '@/lib/log';
 import { PromMetrics } from '@/lib/metrics';
 import { backoffMs, loadWorkerConfig } from '@/lib/outbox/config';
-import { parseProviderFilename, parseVectorStoreName, vectorStoreName } from '@/lib/providers/naming';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -81,7 +81,7 @@ describe('provider naming', () => {
   const attachment = '01a21dac-f1b9-77ad-932d-3b382c2aab96';
 
   it('reads back the ids our names carry, and nothing from names that are not ours', () => {
-    expect(parseProviderFilename(`${chat}_${attachment}.pdf`)).toEqual({
+    expect(parseStoredFilename(`${chat}_${attachment}.pdf`)).toEqual({
       chatId: chat,
       attachmentId: attachment,
     });
@@ -92,7 +92,7 @@ describe('provider naming', () => {
       `${chat}-${attachment}.pdf`,
       `x${chat}_${attachment}.txt`,
     ]) {
-      expect(parseProviderFilename(name)).toBeUndefined();
+      expect(parseStoredFilename(name)).toBeUndefined();
     }
     expect(parseVectorStoreName(vectorStoreName(chat))).toBe(chat);
     for (const name of [null, 'mini-chat', `mini-chat_${chat}x`, `other_${chat}`]) {

@@ -1,6 +1,6 @@
+import { apiRoute } from '@/app/api/_lib/route';
 import { createChat, listChats } from '@/lib/chats/service';
 import { json, readJson } from '@/lib/http/json';
-import { apiRoute } from '../_lib/route';
 
 export const GET = apiRoute(async ({ request, db, caller }) => {
   const url = new URL(request.url);

@@ -1,7 +1,7 @@
+import { secretRoute } from '@/app/api/_lib/route';
 import { readBacklog } from '@/lib/cleanup/backlog';
 import { getDb } from '@/lib/db';
 import { processMetrics } from '@/lib/metrics';
-import { secretRoute } from '../_lib/route';
 
 // Metrics are read per request, never cached or prerendered.
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
+import { apiRoute } from '@/app/api/_lib/route';
 import { createToken, listTokens } from '@/lib/auth/tokens';
 import { json, readJson } from '@/lib/http/json';
-import { apiRoute } from '../_lib/route';
 
 export const GET = apiRoute(async ({ db, caller }) => json({ items: await listTokens(db, caller) }));
 

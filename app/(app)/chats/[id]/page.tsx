@@ -1,11 +1,11 @@
 import { notFound } from 'next/navigation';
+import { requireActiveSession } from '@/app/_lib/session';
 import { ChatHeader } from '@/components/chats/chat-header';
 import { getChat } from '@/lib/chats/service';
 import { getDb } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import { findModel } from '@/lib/models/catalog';
 import type { Caller } from '@/lib/policy';
-import { requireActiveSession } from '../../../_lib/session';
 import { ChatBody } from './chat-body';
 
 async function loadChatOr404(caller: Caller, id: string) {

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
+import { requireActiveSession } from '@/app/_lib/session';
 import { TokenManager } from '@/components/tokens/token-manager';
-import { requireActiveSession } from '../../../_lib/session';
 
 export const metadata: Metadata = { title: 'API tokens' };
 

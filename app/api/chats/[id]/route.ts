@@ -1,6 +1,6 @@
+import { apiRoute } from '@/app/api/_lib/route';
 import { deleteChat, getChat, renameChat } from '@/lib/chats/service';
 import { json, readJson } from '@/lib/http/json';
-import { apiRoute } from '../../_lib/route';
 
 type Params = { id: string };
 

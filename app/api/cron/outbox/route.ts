@@ -1,6 +1,6 @@
+import { secretRoute } from '@/app/api/_lib/route';
 import { workerDeps, workOnce } from '@/lib/cleanup/runtime';
 import { json } from '@/lib/http/json';
-import { secretRoute } from '../../_lib/route';
 
 export const dynamic = 'force-dynamic';
 /** Seconds; Vercel ends the function then. The drain stops claiming well before. */

@@ -1,5 +1,5 @@
+import { apiRoute } from '@/app/api/_lib/route';
 import { revokeToken } from '@/lib/auth/tokens';
-import { apiRoute } from '../../_lib/route';
 
 export const DELETE = apiRoute<{ id: string }>(async ({ db, caller, params }) => {
   await revokeToken(db, caller, params.id);

@@ -1,9 +1,9 @@
+import { apiRoute } from '@/app/api/_lib/route';
+import { eventStream } from '@/app/api/_lib/sse';
 import { json, readJson } from '@/lib/http/json';
 import { listMessages } from '@/lib/messages/service';
 import { turnDeps } from '@/lib/turns/runtime';
 import { sendMessage } from '@/lib/turns/service';
-import { apiRoute } from '../../../_lib/route';
-import { eventStream } from '../../../_lib/sse';
 
 type Params = { id: string };
 

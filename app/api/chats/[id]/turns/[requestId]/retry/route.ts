@@ -1,7 +1,7 @@
+import { apiRoute } from '@/app/api/_lib/route';
+import { eventStream } from '@/app/api/_lib/sse';
 import { turnDeps } from '@/lib/turns/runtime';
 import { retryTurn } from '@/lib/turns/service';
-import { apiRoute } from '../../../../../_lib/route';
-import { eventStream } from '../../../../../_lib/sse';
 
 export const maxDuration = 300;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ProviderError } from '../ports';
+import { FileStoreError } from '@/lib/file-stores/ports';
 
 /**
  * The provider file id is the stored file's name, so every id that reaches the filesystem comes
@@ -131,6 +131,6 @@ function release(iterator: AsyncIterator<unknown>): void {
 
 function storageStep<T>(step: Promise<T>): Promise<T> {
   return step.catch((cause: unknown) => {
-    throw new ProviderError('upload_failed', 'local storage write failed', { cause });
+    throw new FileStoreError('upload_failed', 'local storage write failed', { cause });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * How our provider objects are named, and how cleanup recognizes them again. A file is named
- * `{chat_id}_{attachment_id}.{ext}` (built by `providerFilename` in lib/attachments/mime.ts), a
+ * `{chat_id}_{attachment_id}.{ext}` (built by `storedFilename` in lib/attachments/mime.ts), a
  * vector store `mini-chat_{chat_id}`: the ids lead back to the rows that should reference them.
  */
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -8,7 +8,7 @@ const FILE_NAME = new RegExp(`^(${UUID})_(${UUID})\\.[a-z0-9]{1,16}$`);
 const STORE_PREFIX = 'mini-chat_';
 const STORE_NAME = new RegExp(`^${STORE_PREFIX}(${UUID})$`);
 
-export function parseProviderFilename(
+export function parseStoredFilename(
   name: string | null,
 ): { chatId: string; attachmentId: string } | undefined {
   const match = name ? FILE_NAME.exec(name) : null;

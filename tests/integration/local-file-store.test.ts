@@ -7,19 +7,19 @@ import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { localVectorStoreFiles } from '@/lib/db/schema';
-import { createLocalProvider, searchLocalStore } from '@/lib/providers/local';
-import { chunkText } from '@/lib/providers/local/chunk';
-import { type AttachmentProvider, ProviderError } from '@/lib/providers/ports';
+import { createLocalFileStore, searchLocalStore } from '@/lib/file-stores/local';
+import { chunkText } from '@/lib/file-stores/local/chunk';
+import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 
 let root: string;
 let storageDir: string;
-let provider: AttachmentProvider;
+let provider: FileStore;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'mini-chat-local-'));
   // Not created yet: the first upload must create it.
   storageDir = path.join(root, 'files', 'nested');
-  provider = createLocalProvider({ db: getDb, storageDir });
+  provider = createLocalFileStore({ db: getDb, storageDir });
 });
 
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -79,7 +79,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 
 async function expectProviderError(promise: Promise<unknown>, code: string, status?: number) {
   const err = await rejection(promise);
-  expect(err).toBeInstanceOf(ProviderError);
+  expect(err).toBeInstanceOf(FileStoreError);
   expect(err).toMatchObject({ code, ...(status === undefined ? {} : { status }) });
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../db';
-import { localChunks, localVectorStoreFiles } from '../../db/schema';
+import type { Db } from '@/lib/db';
+import { localChunks, localVectorStoreFiles } from '@/lib/db/schema';
 
 export interface LocalSearchHit {
   fileId: string;

@@ -1,10 +1,10 @@
 import OpenAI, { APIConnectionError, APIError, AzureOpenAI, NotFoundError, toStreamingFile } from 'openai';
 import { vectorStoreName } from './naming';
 import {
-  type AttachmentProvider,
-  ProviderError,
-  type ProviderErrorCode,
-  type ProviderObject,
+  type FileStore,
+  FileStoreError,
+  type FileStoreErrorCode,
+  type StoredObject,
   type VectorStoreFileStatus,
 } from './ports';
 
@@ -12,11 +12,11 @@ import {
  * The `openai` and `azure` adapters: the official SDK, uploads streamed with toStreamingFile
  * (never toFile, which buffers the whole file).
  */
-export function createOpenAIProvider(options: {
+export function createOpenAIFileStore(options: {
   id: 'openai' | 'azure';
   client: OpenAI;
   storageBackend?: string;
-}): AttachmentProvider {
+}): FileStore {
   const { client, id } = options;
   return {
     id,
@@ -86,8 +86,8 @@ const PAGE_SIZE = 100;
 async function* listed<T>(
   items: AsyncIterable<T>,
   createdAfter: Date | undefined,
-  toObject: (item: T) => ProviderObject,
-): AsyncGenerator<ProviderObject> {
+  toObject: (item: T) => StoredObject,
+): AsyncGenerator<StoredObject> {
   try {
     for await (const item of items) {
       const object = toObject(item);
@@ -100,7 +100,7 @@ async function* listed<T>(
 }
 
 /** Runs a provider call, turning SDK errors into ProviderErrors. */
-async function call<T>(code: ProviderErrorCode, fn: () => Promise<T>): Promise<T> {
+async function call<T>(code: FileStoreErrorCode, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -109,14 +109,14 @@ async function call<T>(code: ProviderErrorCode, fn: () => Promise<T>): Promise<T
 }
 
 /** 5xx, 429 and transport failures → unavailable; other refusals → `code`. */
-function providerError(err: unknown, code: ProviderErrorCode): unknown {
+function providerError(err: unknown, code: FileStoreErrorCode): unknown {
   if (err instanceof APIConnectionError) {
-    return new ProviderError('provider_unavailable', `connection: ${err.message}`, { cause: err });
+    return new FileStoreError('provider_unavailable', `connection: ${err.message}`, { cause: err });
   }
   if (err instanceof APIError) {
     const status = err.status;
     const unavailable = status === undefined || status >= 500 || status === 429;
-    return new ProviderError(unavailable ? 'provider_unavailable' : code, `${status}: ${err.message}`, {
+    return new FileStoreError(unavailable ? 'provider_unavailable' : code, `${status}: ${err.message}`, {
       status,
       cause: err,
     });
@@ -125,11 +125,11 @@ function providerError(err: unknown, code: ProviderErrorCode): unknown {
 }
 
 /** Deletions are idempotent: a 404 means the object is already gone, which is what was asked. */
-async function gone(code: ProviderErrorCode, fn: () => Promise<unknown>): Promise<void> {
+async function gone(code: FileStoreErrorCode, fn: () => Promise<unknown>): Promise<void> {
   try {
     await call(code, fn);
   } catch (err) {
-    if (err instanceof ProviderError && err.cause instanceof NotFoundError) return;
+    if (err instanceof FileStoreError && err.cause instanceof NotFoundError) return;
     throw err;
   }
 }

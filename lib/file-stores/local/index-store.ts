@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db';
-import { pgErrorCode } from '../../db/errors';
-import { localChunks, localVectorStoreFiles, localVectorStores } from '../../db/schema';
-import { ProviderError, type ProviderObject, type VectorStoreFileStatus } from '../ports';
+import type { Db } from '@/lib/db';
+import { pgErrorCode } from '@/lib/db/errors';
+import { localChunks, localVectorStoreFiles, localVectorStores } from '@/lib/db/schema';
+import { FileStoreError, type StoredObject, type VectorStoreFileStatus } from '@/lib/file-stores/ports';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 // Well under Postgres' 65535 bind parameters per statement at five columns a row.
@@ -17,7 +17,7 @@ export async function createStore(db: Db, name: string | null): Promise<string> 
   return id;
 }
 
-export async function listStores(db: Db): Promise<ProviderObject[]> {
+export async function listStores(db: Db): Promise<StoredObject[]> {
   return db
     .select({
       id: localVectorStores.id,
@@ -56,7 +56,7 @@ export async function startIndexing(
       });
   } catch (err) {
     if (pgErrorCode(err) === FOREIGN_KEY_VIOLATION) {
-      throw new ProviderError('vector_store_failed', 'vector store not found', { status: 404, cause: err });
+      throw new FileStoreError('vector_store_failed', 'vector store not found', { status: 404, cause: err });
     }
     throw err;
   }
@@ -108,7 +108,7 @@ export async function fileStatus(
     .select({ status: localVectorStoreFiles.status })
     .from(localVectorStoreFiles)
     .where(fileRow(vectorStoreId, fileId));
-  if (!row) throw new ProviderError('indexing_failed', 'not found', { status: 404 });
+  if (!row) throw new FileStoreError('indexing_failed', 'not found', { status: 404 });
   return row.status;
 }
 

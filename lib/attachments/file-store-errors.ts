@@ -1,15 +1,15 @@
-import { AppError, type ErrorCode } from '../errors';
-import { errorFields, log } from '../log';
-import { ProviderError } from '../providers/ports';
+import { AppError, type ErrorCode } from '@/lib/errors';
+import { FileStoreError } from '@/lib/file-stores/ports';
+import { errorFields, log } from '@/lib/log';
 
 /**
  * A provider failure as a client may see it: a sanitized code and a sentence of ours. The
  * provider's own words, status and ids stay in the log.
  */
-export function providerFailure(err: unknown, fallback: ErrorCode & ProviderCode): AppError {
+export function fileStoreFailure(err: unknown, fallback: ErrorCode & ProviderCode): AppError {
   if (err instanceof AppError) return err;
   const code: ProviderCode =
-    err instanceof ProviderError
+    err instanceof FileStoreError
       ? err.code === 'configuration_error'
         ? 'provider_unavailable'
         : err.code

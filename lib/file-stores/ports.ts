@@ -1,4 +1,4 @@
-import { brandOf } from '../errors';
+import { brandOf } from '@/lib/errors';
 
 /**
  * The narrow interfaces the attachment service needs from a provider. Adapters: `openai`,
@@ -6,7 +6,7 @@ import { brandOf } from '../errors';
  * Provider ids (file ids, vector store ids) cross these interfaces but never reach a client.
  */
 
-export type ProviderId = 'openai' | 'azure' | 'local';
+export type FileStoreId = 'openai' | 'azure' | 'local';
 
 export interface UploadInput {
   /** The structured provider filename `{chat_id}_{attachment_id}.{ext}`. */
@@ -22,7 +22,7 @@ export interface StoredFile {
 }
 
 /** A file or vector store as a provider lists it: what cleanup needs to tell ours from others'. */
-export interface ProviderObject {
+export interface StoredObject {
   id: string;
   /** A file's name, a store's name; null when the provider has none. */
   name: string | null;
@@ -37,7 +37,7 @@ export interface FileStorage {
    * Every file, newest first; with `createdAfter`, stops at the first older one, so the reaper
    * looking for a recent upload's file does not page through the whole account.
    */
-  list(options?: { createdAfter?: Date }): AsyncIterable<ProviderObject>;
+  list(options?: { createdAfter?: Date }): AsyncIterable<StoredObject>;
 }
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
@@ -51,18 +51,18 @@ export interface VectorStores {
   removeFile(vectorStoreId: string, providerFileId: string): Promise<void>;
   /** Resolves when the store is gone, including when it was already gone. */
   delete(vectorStoreId: string): Promise<void>;
-  list(): AsyncIterable<ProviderObject>;
+  list(): AsyncIterable<StoredObject>;
 }
 
-export interface AttachmentProvider {
-  readonly id: ProviderId;
+export interface FileStore {
+  readonly id: FileStoreId;
   /** The storage backend label recorded on each attachment row (upstream's `storage_backend`). */
   readonly storageBackend: string;
   readonly files: FileStorage;
   readonly vectorStores: VectorStores;
 }
 
-export type ProviderErrorCode =
+export type FileStoreErrorCode =
   | 'provider_unavailable'
   | 'upload_failed'
   | 'vector_store_failed'
@@ -73,21 +73,21 @@ export type ProviderErrorCode =
  * A provider call that failed. `message` is for logs only; it may hold a provider's raw words
  * and ids, so it is never put in a response: the service answers with `code` alone.
  */
-const providerErrorBrand = brandOf('ProviderError');
+const providerErrorBrand = brandOf('FileStoreError');
 
-export class ProviderError extends Error {
+export class FileStoreError extends Error {
   static [Symbol.hasInstance](value: unknown): boolean {
     return providerErrorBrand.test(value);
   }
 
   constructor(
-    readonly code: ProviderErrorCode,
+    readonly code: FileStoreErrorCode,
     message: string,
     options: { status?: number; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     providerErrorBrand.mark(this);
-    this.name = 'ProviderError';
+    this.name = 'FileStoreError';
     this.status = options.status;
   }
   readonly status: number | undefined;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../../db';
-import { vectorStoreName } from '../naming';
-import { type AttachmentProvider, ProviderError } from '../ports';
+import type { Db } from '@/lib/db';
+import { vectorStoreName } from '@/lib/file-stores/naming';
+import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 import { chunkText } from './chunk';
 import { extractorFor } from './extract';
 import {
@@ -32,10 +32,7 @@ export { type LocalSearchHit, searchLocalStore } from './search';
  * service treats every provider alike; indexing runs inside `addFile`, so by the time it resolves
  * the status is already final.
  */
-export function createLocalProvider(options: {
-  db: () => Promise<Db>;
-  storageDir: string;
-}): AttachmentProvider {
+export function createLocalFileStore(options: { db: () => Promise<Db>; storageDir: string }): FileStore {
   const storageDir = path.resolve(options.storageDir);
   return {
     id: 'local',
@@ -43,7 +40,7 @@ export function createLocalProvider(options: {
     files: {
       upload: async ({ filename, body, signal }) => {
         const target = storedFilePath(storageDir, filename);
-        if (!target) throw new ProviderError('upload_failed', 'invalid local file name', { status: 400 });
+        if (!target) throw new FileStoreError('upload_failed', 'invalid local file name', { status: 400 });
         await writeStoredFile(target, body, signal);
         return { providerFileId: filename };
       },
@@ -66,7 +63,7 @@ export function createLocalProvider(options: {
       addFile: async (vectorStoreId, fileId, attributes) => {
         const file = storedFilePath(storageDir, fileId);
         if (!file || !(await storedFileExists(file))) {
-          throw new ProviderError('indexing_failed', 'file not found', { status: 404 });
+          throw new FileStoreError('indexing_failed', 'file not found', { status: 404 });
         }
         const db = await options.db();
         await startIndexing(db, vectorStoreId, fileId, attributes);
