@@ -56,37 +56,61 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
+const brandSymbol = (brand: string) => Symbol.for(`mini-chat.${brand}`);
+
 /**
- * Next bundles the app more than once (route handlers, instrumentation), and process-wide
- * singletons built in one bundle throw into another: errors are recognised by a registered
- * brand, not by which copy of the class made them.
+ * The base of our error classes. Next bundles the app more than once (route handlers,
+ * instrumentation), and process-wide singletons built in one bundle throw into another: so
+ * `instanceof` asks for a registered brand, not for the copy of the class that made the error.
+ * Each class names itself once, in `static readonly brand`: its brand, and its errors' `name`
+ * (class names do not survive minification).
  */
-export const brandOf = (name: string) => {
-  const brand = Symbol.for(`mini-chat.${name}`);
-  return {
-    mark: (value: object) => Object.defineProperty(value, brand, { value: true }),
-    test: (value: unknown) => typeof value === 'object' && value !== null && brand in value,
-  };
-};
+export abstract class BrandedError extends Error {
+  declare static readonly brand: string;
 
-const appErrorBrand = brandOf('AppError');
-
-export class AppError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return appErrorBrand.test(value);
+  static [Symbol.hasInstance](this: { readonly brand: string }, value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof.
+    return typeof value === 'object' && value !== null && brandSymbol(this.brand) in value;
   }
 
-  readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    const own = new.target as unknown as typeof BrandedError;
+    // An inherited brand would make the parent's errors pass for this class's.
+    if (!Object.hasOwn(own, 'brand')) throw new TypeError(`${own.name} must declare its own brand`);
+    // Every brand up the chain: a subclass's errors are its parents' too.
+    for (let c = own; c !== BrandedError; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'brand')) Object.defineProperty(this, brandSymbol(c.brand), { value: true });
+    }
+    this.name = own.brand;
+  }
+}
+
+/** A branded error with a stable machine-readable `code` from its own list. */
+export abstract class CodedError<Code extends string> extends BrandedError {
+  constructor(
+    readonly code: Code,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The one typed domain error: services throw it, and the HTTP edge maps it to problem JSON, its
+ * status and title from the catalog above.
+ */
+export class AppError extends CodedError<ErrorCode> {
+  static readonly brand = 'AppError';
+
   readonly status: number;
   readonly title: string;
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, detail: string, options: AppErrorOptions = {}) {
-    super(detail, { cause: options.cause });
-    appErrorBrand.mark(this);
-    this.name = 'AppError';
-    this.code = code;
+    super(code, detail, { cause: options.cause });
     [this.status, this.title] = catalog[code];
     this.extensions = options.extensions ?? {};
     this.headers = options.headers ?? {};

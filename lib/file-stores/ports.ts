@@ -1,4 +1,4 @@
-import { brandOf } from '@/lib/errors';
+import { CodedError } from '@/lib/errors';
 
 /**
  * The narrow interfaces the attachment service needs from a provider. Adapters: `openai`,
@@ -73,22 +73,14 @@ export type FileStoreErrorCode =
  * A provider call that failed. `message` is for logs only; it may hold a provider's raw words
  * and ids, so it is never put in a response: the service answers with `code` alone.
  */
-const providerErrorBrand = brandOf('FileStoreError');
+export class FileStoreError extends CodedError<FileStoreErrorCode> {
+  static readonly brand = 'FileStoreError';
 
-export class FileStoreError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return providerErrorBrand.test(value);
-  }
+  /** The provider's HTTP status, when it answered. */
+  readonly status: number | undefined;
 
-  constructor(
-    readonly code: FileStoreErrorCode,
-    message: string,
-    options: { status?: number; cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    providerErrorBrand.mark(this);
-    this.name = 'FileStoreError';
+  constructor(code: FileStoreErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause });
     this.status = options.status;
   }
-  readonly status: number | undefined;
 }

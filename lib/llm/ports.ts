@@ -1,4 +1,4 @@
-import { brandOf } from '@/lib/errors';
+import { CodedError } from '@/lib/errors';
 import type { ModelEntry } from '@/lib/models/catalog';
 
 /**
@@ -90,21 +90,7 @@ export type ModelErrorCode =
   | 'context_too_long'
   | 'content_filtered';
 
-const modelErrorBrand = brandOf('ModelError');
-
 /** A model call that failed. `message` is for logs only (it may hold provider ids and words). */
-export class ModelError extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return modelErrorBrand.test(value);
-  }
-
-  constructor(
-    readonly code: ModelErrorCode,
-    message: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, { cause: options.cause });
-    modelErrorBrand.mark(this);
-    this.name = 'ModelError';
-  }
+export class ModelError extends CodedError<ModelErrorCode> {
+  static readonly brand = 'ModelError';
 }

@@ -1,5 +1,5 @@
 import type { Tx } from '@/lib/db';
-import { brandOf } from '@/lib/errors';
+import { BrandedError } from '@/lib/errors';
 
 /** The kinds of follow-up work and their payloads, as the transactions that need them write them. */
 export interface JobPayloads {
@@ -33,16 +33,6 @@ export interface JobHandler<P> {
 export type JobHandlers = { [K in JobKind]: JobHandler<JobPayloads[K]> };
 
 /** A failure that retrying cannot fix (a bad payload, or the work's own attempts are used up). */
-const giveUpBrand = brandOf('GiveUp');
-
-export class GiveUp extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
-    return giveUpBrand.test(value);
-  }
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    giveUpBrand.mark(this);
-    this.name = 'GiveUp';
-  }
+export class GiveUp extends BrandedError {
+  static readonly brand = 'GiveUp';
 }
