@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { AttachmentConfig } from '@/lib/config';
+import type { AttachmentConfig } from '@/lib/attachments/config';
 import type { Db, Queryable } from '@/lib/db';
 import { type Chat, chats, tenantSettings, tenants, users } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';

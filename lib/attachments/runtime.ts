@@ -1,4 +1,4 @@
-import { loadAttachmentConfig } from '@/lib/config';
+import { loadAttachmentConfig } from '@/lib/attachments/config';
 import { getDb } from '@/lib/db';
 import { createFileStoreRegistry } from '@/lib/file-stores/registry';
 import { processMetrics } from '@/lib/metrics';

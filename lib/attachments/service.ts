@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { AttachmentConfig } from '@/lib/config';
+import type { AttachmentConfig } from '@/lib/attachments/config';
 import type { Db, Queryable } from '@/lib/db';
 import { type Attachment, type AttachmentStatus, attachments } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';

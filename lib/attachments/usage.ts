@@ -1,5 +1,5 @@
 import { and, eq, isNull, ne, type SQL, sql } from 'drizzle-orm';
-import type { AttachmentConfig } from '@/lib/config';
+import type { AttachmentConfig } from '@/lib/attachments/config';
 import type { Queryable } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
 

@@ -1,5 +1,5 @@
 import { attachmentDeps } from '@/lib/attachments/runtime';
-import { loadAttachmentConfig } from '@/lib/config';
+import { loadAttachmentConfig } from '@/lib/attachments/config';
 import type { Db } from '@/lib/db';
 import { createFileStoreRegistry } from '@/lib/file-stores/registry';
 import { errorFields, log } from '@/lib/log';

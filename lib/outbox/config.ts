@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Env, loadEnv } from '@/lib/env';
 
 const seconds = z.coerce.number().positive();
 const minutes = z.coerce.number().positive();
@@ -52,12 +53,8 @@ export interface WorkerConfig {
 
 const MINUTE = 60_000;
 
-export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  // Empty variables count as unset, as in the upload configuration.
-  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = envSchema.safeParse(set);
-  if (!parsed.success) throw new Error(`Invalid worker configuration: ${z.prettifyError(parsed.error)}`);
-  const e = parsed.data;
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const e = loadEnv(envSchema, 'worker', env);
   return {
     maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,

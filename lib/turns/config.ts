@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Env, loadEnv } from '@/lib/env';
 import type { StreamSettings } from './runner';
 
 const seconds = z.coerce.number().positive();
@@ -9,16 +10,13 @@ const envSchema = z.object({
 });
 
 /** The streams' timings; a bad value stops start-up with its name, as the other configurations do. */
-export function loadStreamSettings(env: Record<string, string | undefined> = process.env): StreamSettings {
-  // Empty variables count as unset, as in the upload and worker configurations.
-  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = envSchema.safeParse(set);
-  if (!parsed.success) throw new Error(`Invalid stream configuration: ${z.prettifyError(parsed.error)}`);
+export function loadStreamSettings(env: Env = process.env): StreamSettings {
+  const e = loadEnv(envSchema, 'stream', env);
   return {
-    pingIntervalMs: parsed.data.SSE_PING_INTERVAL_SECONDS * 1000,
+    pingIntervalMs: e.SSE_PING_INTERVAL_SECONDS * 1000,
     // Upstream's progress heartbeat; the orphan reaper's timeout (300 s) is several of these.
     heartbeatMs: 30_000,
-    idleTimeoutMs: parsed.data.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
+    idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
     cancelPollMs: 2_000,
   };
 }

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AttachmentDeps, UploadInput } from '@/lib/attachments/service';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
-import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/config';
+import { type AttachmentConfig, loadAttachmentConfig } from '@/lib/attachments/config';
 import { getDb } from '@/lib/db';
 import { chats } from '@/lib/db/schema';
 import { createLocalFileStore } from '@/lib/file-stores/local';

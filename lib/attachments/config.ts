@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Env, loadEnv } from '@/lib/env';
 
 const MiB = 1024 * 1024;
 
@@ -39,15 +40,8 @@ export interface AttachmentConfig {
   fileStorageDir: string;
 }
 
-export function loadAttachmentConfig(
-  env: Record<string, string | undefined> = process.env,
-): AttachmentConfig {
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid upload configuration: ${problems}`);
-  }
-  const e = parsed.data;
+export function loadAttachmentConfig(env: Env = process.env): AttachmentConfig {
+  const e = loadEnv(envSchema, 'upload', env);
   return {
     maxDocumentBytes: e.UPLOAD_MAX_DOCUMENT_MB * MiB,
     maxImageBytes: e.UPLOAD_MAX_IMAGE_MB * MiB,
