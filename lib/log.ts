@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { processSingleton } from '@/lib/process-singleton';
 
 /**
  * Structured JSON logs on stdout. Whatever runs inside `withLogContext` (an API request, a worker
@@ -7,11 +8,11 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  */
 export type LogContext = { request_id?: string; job_id?: string; job_kind?: string };
 
-// On globalThis like the logger below: Next bundles this module more than once (instrumentation,
-// each route), and every copy must read the context the same logger's mixin reads.
-const shared = globalThis as { __miniChatLogContext?: AsyncLocalStorage<LogContext> };
-shared.__miniChatLogContext ??= new AsyncLocalStorage<LogContext>();
-const context = shared.__miniChatLogContext;
+// The logger and its context are process singletons of their own rather than parts of the
+// composition root (lib/runtime.ts): every module logs, the database and file stores the root
+// builds included, so they must exist before the root does. One per process: every bundled copy
+// of this module must read the context the same logger's mixin reads, and write one stream.
+const context = processSingleton('log-context', () => new AsyncLocalStorage<LogContext>());
 
 export function withLogContext<T>(fields: LogContext, fn: () => T): T {
   return context.run({ ...context.getStore(), ...fields }, fn);
@@ -95,7 +96,4 @@ function defaultLevel(): string {
   return process.env.LOG_LEVEL?.trim() || (process.env.NODE_ENV === 'test' ? 'silent' : 'info');
 }
 
-// One logger per process, on globalThis so that module copies and dev-mode reloads share one stream.
-const globals = globalThis as { __miniChatLogger?: Logger };
-globals.__miniChatLogger ??= createLogger();
-export const log: Logger = globals.__miniChatLogger;
+export const log: Logger = processSingleton('logger', () => createLogger());

@@ -1,3 +1,5 @@
+import { processSingleton } from '@/lib/process-singleton';
+
 /**
  * Wakes this process's worker right after a commit that enqueued work, instead of letting the job
  * wait for the next poll (upstream's attachment delete forgot to). Without an in-process worker
@@ -5,9 +7,9 @@
  */
 type Listener = () => void;
 
-const globals = globalThis as { __miniChatWorkerWake?: Set<Listener> };
-globals.__miniChatWorkerWake ??= new Set();
-const listeners = globals.__miniChatWorkerWake;
+// One set per process: the commit that wakes and the worker that listens may be in different
+// bundles. Services call wakeWorker() directly, so this stays out of the composition root.
+const listeners = processSingleton('worker-wake', () => new Set<Listener>());
 
 export function wakeWorker(): void {
   for (const listener of listeners) listener();

@@ -1,12 +1,13 @@
+import { processSingleton } from '@/lib/process-singleton';
+
 /**
  * The turns this process is streaming, by turn id, each with its stop. A stop asked for here
  * takes effect at once; one asked for in another process reaches the stream through the turn's
- * `cancel_requested_at`, which the stream reads every few seconds. On globalThis: Next bundles
- * the routes more than once, and the stop may arrive through another bundle than the stream's.
+ * `cancel_requested_at`, which the stream reads every few seconds. One map per process: Next
+ * bundles the routes more than once, and the stop may arrive through another bundle than the
+ * stream's.
  */
-const globals = globalThis as { __miniChatLocalStreams?: Map<string, () => void> };
-globals.__miniChatLocalStreams ??= new Map();
-const streams = globals.__miniChatLocalStreams;
+const streams = processSingleton('local-streams', () => new Map<string, () => void>());
 
 export function registerStream(turnId: string, stop: () => void): () => void {
   streams.set(turnId, stop);
