@@ -1,9 +1,10 @@
+import 'server-only';
 import NextAuth, { type AuthError, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { resolveAuthSecret } from '@/lib/auth/secret';
 import { verifyCredentials } from '@/lib/auth/users';
-import { getDb } from '@/lib/db';
 import type { UserRole } from '@/lib/db/schema';
+import { getDb } from '@/lib/runtime';
 
 declare module 'next-auth' {
   interface User {

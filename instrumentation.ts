@@ -8,6 +8,6 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   if (process.env.VERCEL || process.env.WORKER_IN_PROCESS === 'false') return;
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
-  const { startInProcessWorker } = await import('./lib/cleanup/runtime');
+  const { startInProcessWorker } = await import('@/lib/runtime');
   await startInProcessWorker();
 }

@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: { tsconfigPaths: true },
+  resolve: {
+    tsconfigPaths: true,
+    // Tests run server code: `server-only` resolves as in Next's server bundles, to Next's empty
+    // module (its own copy throws, being meant for the browser's bundles).
+    alias: { 'server-only': 'next/dist/compiled/server-only/empty.js' },
+  },
   test: {
     // PGlite costs seconds to start in each worker; give slow database tests room.
     testTimeout: 30_000,

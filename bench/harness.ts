@@ -86,7 +86,7 @@ export async function startStack(options: {
     ...options.env,
   };
   const cli = (script: string, args: string[]) =>
-    execFileSync('npx', ['tsx', script, ...args], {
+    execFileSync('npx', ['tsx', '--tsconfig', 'scripts/tsconfig.json', script, ...args], {
       env: { ...process.env, ...env },
       encoding: 'utf8',
     }).trim();

@@ -361,12 +361,3 @@ export class PromMetrics implements Metrics {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 }
-
-// One registry per process, on globalThis so that dev-mode module reloads keep counting in it.
-const globals = globalThis as { __miniChatMetrics?: PromMetrics };
-
-/** The process's metrics, which `GET /api/metrics` exports. */
-export function processMetrics(): PromMetrics {
-  globals.__miniChatMetrics ??= new PromMetrics({ processMetrics: true });
-  return globals.__miniChatMetrics;
-}

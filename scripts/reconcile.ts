@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 // Logs go to stderr: stdout carries only the report. Set before the modules that log load.
 process.env.LOG_STREAM ??= 'stderr';
 const { reconcile } = await import('@/lib/cleanup/reconcile');
-const { standaloneWorkerDeps } = await import('@/lib/cleanup/runtime');
+const { standaloneWorkerDeps } = await import('@/lib/runtime');
 const { runCli } = await import('./cli');
 
 const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } });

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 
 // Logs go to stderr: stdout carries only the report. Set before the modules that log load.
 process.env.LOG_STREAM ??= 'stderr';
-const { standaloneWorkerDeps, workOnce } = await import('@/lib/cleanup/runtime');
+const { workOnce } = await import('@/lib/cleanup/worker');
+const { standaloneWorkerDeps } = await import('@/lib/runtime');
 const { runCli } = await import('./cli');
 
 const { values } = parseArgs({ options: { 'max-seconds': { type: 'string' } } });

@@ -2,9 +2,9 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { auth } from '@/auth';
 import { loadActiveCaller } from '@/lib/auth/users';
-import { getDb } from '@/lib/db';
 import { isUuid } from '@/lib/ids';
 import type { Caller } from '@/lib/policy';
+import { getDb } from '@/lib/runtime';
 
 export interface ActiveSession {
   caller: Caller;

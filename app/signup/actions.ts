@@ -5,8 +5,8 @@ import { formText } from '@/app/_lib/form-data';
 import { signIn } from '@/auth';
 import type { SignUpField, SignUpState } from '@/components/auth/sign-up-form';
 import { signUp } from '@/lib/auth/users';
-import { getDb } from '@/lib/db';
 import { AppError } from '@/lib/errors';
+import { getDb } from '@/lib/runtime';
 
 const isSignUpField = (field: string): field is SignUpField =>
   field === 'organisation' || field === 'email' || field === 'password';

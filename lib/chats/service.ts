@@ -4,7 +4,7 @@ import type { Db } from '@/lib/db';
 import { attachments, type Chat, chats } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
-import { defaultModel, findModel } from '@/lib/models/catalog';
+import type { ModelCatalog } from '@/lib/models/catalog';
 import { enqueue } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
@@ -37,10 +37,15 @@ const titleSchema = z
 const createSchema = z.object({ title: titleSchema.optional(), model: z.string().optional() });
 const renameSchema = z.object({ title: titleSchema });
 
-export async function createChat(db: Db, caller: Caller | null, input: unknown): Promise<ChatDetail> {
+export async function createChat(
+  db: Db,
+  models: Pick<ModelCatalog, 'findModel' | 'defaultModel'>,
+  caller: Caller | null,
+  input: unknown,
+): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.create');
   const { title, model } = parseInput(createSchema, input ?? {});
-  const entry = model === undefined ? defaultModel() : findModel(model);
+  const entry = model === undefined ? models.defaultModel() : models.findModel(model);
   if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
   const [row] = await db
     .insert(chats)

@@ -2,7 +2,7 @@ import { errorFields, log } from '@/lib/log';
 import { onWake } from '@/lib/outbox/wake';
 import { drain } from '@/lib/outbox/worker';
 import { reap } from './reaper';
-import type { WorkerDeps } from './runtime';
+import type { WorkerDeps } from './worker';
 
 export interface WorkerLoop {
   /** Stops claiming, lets the jobs in hand finish, and resolves when the loop has ended. */

@@ -1,7 +1,10 @@
+import 'server-only';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import { type Env, loadEnv } from '@/lib/env';
 import { errorFields, log } from '@/lib/log';
 import { acquireFolderLock } from './pglite-lock';
 import * as schema from './schema';
@@ -13,8 +16,8 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Code that may run inside or outside a transaction takes this. */
 export type Queryable = Db | Tx;
 
-export type Driver = 'pglite' | 'pg' | 'neon';
-type Env = Record<string, string | undefined>;
+const drivers = ['pglite', 'pg', 'neon'] as const;
+export type Driver = (typeof drivers)[number];
 
 export interface DatabaseConfig {
   driver: Driver;
@@ -24,6 +27,8 @@ export interface DatabaseConfig {
   pgliteDir?: string;
   /** host:port of a WebSocket-to-TCP proxy for the Neon driver (local tests). */
   neonWsProxy?: string;
+  /** Connections per process (pg and neon); 10 when unset. */
+  poolMax?: number;
 }
 
 export interface Database {
@@ -36,32 +41,41 @@ export interface Database {
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'drizzle');
 export const DEFAULT_PGLITE_DIR = '.data/pglite';
 
+const envSchema = z
+  .object({
+    DATABASE_URL: z.string().optional(),
+    DATABASE_DRIVER: z
+      .string()
+      .toLowerCase()
+      .pipe(z.enum(drivers, { error: (i) => `must be pglite, pg or neon (got "${String(i.input)}")` }))
+      .optional(),
+    PGLITE_DIR: z.string().default(DEFAULT_PGLITE_DIR),
+    NEON_WS_PROXY: z.string().optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().positive().optional(),
+  })
+  .superRefine((e, ctx) => {
+    // The URL matters only to the drivers that use it.
+    if (e.DATABASE_DRIVER === 'pglite' || (!e.DATABASE_DRIVER && !e.DATABASE_URL)) return;
+    if (!e.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DRIVER'],
+        message: `${e.DATABASE_DRIVER} needs DATABASE_URL`,
+      });
+    } else if (!URL.canParse(e.DATABASE_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'not a valid postgres:// URL' });
+    }
+  });
+
 /** The single place the driver is chosen from the environment. */
 export function resolveDatabaseConfig(env: Env = process.env): DatabaseConfig {
-  const url = env.DATABASE_URL?.trim() || undefined;
-  const explicit = env.DATABASE_DRIVER?.trim().toLowerCase();
-  const neonWsProxy = env.NEON_WS_PROXY?.trim() || undefined;
-  if (explicit && !['pglite', 'pg', 'neon'].includes(explicit)) {
-    throw new Error(`DATABASE_DRIVER must be pglite, pg or neon (got "${explicit}").`);
-  }
-  if (explicit === 'pglite' || (!explicit && !url)) {
-    return { driver: 'pglite', pgliteDir: env.PGLITE_DIR?.trim() || DEFAULT_PGLITE_DIR };
-  }
-  if (!url) throw new Error(`DATABASE_DRIVER=${explicit} needs DATABASE_URL.`);
-  const host = safeHost(url);
-  const driver: Driver =
-    explicit === 'neon' || (!explicit && (host === 'neon.tech' || host.endsWith('.neon.tech')))
-      ? 'neon'
-      : 'pg';
-  return { driver, url, neonWsProxy };
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    throw new Error('DATABASE_URL is not a valid postgres:// URL.');
-  }
+  const e = loadEnv(envSchema, 'database', env);
+  const url = e.DATABASE_URL;
+  if (e.DATABASE_DRIVER === 'pglite' || !url) return { driver: 'pglite', pgliteDir: e.PGLITE_DIR };
+  const host = new URL(url).hostname;
+  const neonHost = host === 'neon.tech' || host.endsWith('.neon.tech');
+  const driver = e.DATABASE_DRIVER ?? (neonHost ? 'neon' : 'pg');
+  return { driver, url, neonWsProxy: e.NEON_WS_PROXY, poolMax: e.DATABASE_POOL_MAX };
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
@@ -69,9 +83,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     case 'pglite':
       return openPglite(config.pgliteDir ?? DEFAULT_PGLITE_DIR);
     case 'pg':
-      return openNodePostgres(config.url as string);
+      return openNodePostgres(config.url as string, config.poolMax ?? 10);
     case 'neon':
-      return openNeon(config.url as string, config.neonWsProxy);
+      return openNeon(config.url as string, config.poolMax ?? 10, config.neonWsProxy);
   }
 }
 
@@ -105,8 +119,6 @@ async function openPglite(dir: string): Promise<Database> {
   }
 }
 
-const poolSize = () => Number(process.env.DATABASE_POOL_MAX ?? 10);
-
 /** The pg and Neon pools share one shape: a drizzle instance over a pool, its migrator, and end(). */
 function pooled(
   driver: 'pg' | 'neon',
@@ -124,15 +136,15 @@ function pooled(
   };
 }
 
-async function openNodePostgres(url: string): Promise<Database> {
+async function openNodePostgres(url: string, max: number): Promise<Database> {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-  const pool = new pg.Pool({ connectionString: url, max: poolSize() });
+  const pool = new pg.Pool({ connectionString: url, max });
   return pooled('pg', pool, drizzle({ client: pool, schema }) as unknown as Db, migrate);
 }
 
-async function openNeon(url: string, wsProxy?: string): Promise<Database> {
+async function openNeon(url: string, max: number, wsProxy?: string): Promise<Database> {
   const { Pool, neonConfig } = await import('@neondatabase/serverless');
   const { drizzle } = await import('drizzle-orm/neon-serverless');
   const { migrate } = await import('drizzle-orm/neon-serverless/migrator');
@@ -147,6 +159,6 @@ async function openNeon(url: string, wsProxy?: string): Promise<Database> {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
   }
-  const pool = new Pool({ connectionString: url, max: poolSize() });
+  const pool = new Pool({ connectionString: url, max });
   return pooled('neon', pool, drizzle({ client: pool, schema }) as unknown as Db, migrate);
 }

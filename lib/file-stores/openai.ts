@@ -1,3 +1,4 @@
+import 'server-only';
 import OpenAI, { APIConnectionError, APIError, AzureOpenAI, NotFoundError, toStreamingFile } from 'openai';
 import { vectorStoreName } from './naming';
 import {

@@ -1,3 +1,4 @@
+import 'server-only';
 import type { Db } from '@/lib/db';
 import { createLocalFileStore } from './local';
 import { azureClientFromEnv, createOpenAIFileStore, openAIClientFromEnv } from './openai';

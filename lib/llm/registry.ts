@@ -1,3 +1,4 @@
+import 'server-only';
 import OpenAI from 'openai';
 import { azureClientFromEnv, openAIClientFromEnv } from '@/lib/file-stores/openai';
 import type { ModelEntry } from '@/lib/models/catalog';

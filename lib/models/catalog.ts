@@ -98,24 +98,29 @@ export function buildCatalog(env: Env = process.env): ModelEntry[] {
   return models;
 }
 
-let catalog: ModelEntry[] | undefined;
-const current = () => {
-  catalog ??= buildCatalog();
-  return catalog;
-};
+/** The process's catalog, which the composition root (lib/runtime.ts) builds once. */
+export interface ModelCatalog {
+  /** Any entry, enabled or not: a disabled model's chats keep their files where they are. */
+  findEntry(id: string): ModelEntry | undefined;
+  /** The entry of an enabled model; a chat whose model is gone or disabled cannot send. */
+  findModel(id: string): ModelEntry | undefined;
+  enabledModels(): ModelEntry[];
+  /** `DEFAULT_MODEL` if it names an enabled model, else the first enabled entry. */
+  defaultModel(): ModelEntry;
+}
 
-/** Any catalog entry, enabled or not: a disabled model's chats keep their files where they are. */
-export const findCatalogEntry = (id: string): ModelEntry | undefined => current().find((m) => m.id === id);
-
-/** The entry of an enabled model; a chat whose model is gone or disabled cannot send. */
-export const findModel = (id: string): ModelEntry | undefined =>
-  current().find((m) => m.id === id && m.enabled);
-
-export const enabledModels = (): ModelEntry[] => current().filter((m) => m.enabled);
-
-/** `DEFAULT_MODEL` if it names an enabled model, else the first enabled entry. */
-export const defaultModel = (): ModelEntry =>
-  (process.env.DEFAULT_MODEL && findModel(process.env.DEFAULT_MODEL)) || (enabledModels()[0] ?? OFFLINE);
+export function createModelCatalog(env: Env = process.env): ModelCatalog {
+  const entries = buildCatalog(env);
+  const findModel = (id: string) => entries.find((m) => m.id === id && m.enabled);
+  const enabledModels = () => entries.filter((m) => m.enabled);
+  return {
+    findEntry: (id) => entries.find((m) => m.id === id),
+    findModel,
+    enabledModels,
+    defaultModel: () =>
+      (env.DEFAULT_MODEL && findModel(env.DEFAULT_MODEL)) || (enabledModels()[0] ?? OFFLINE),
+  };
+}
 
 /** A model as clients see it: what it can do, never which provider runs it or under what name. */
 export interface ModelView {

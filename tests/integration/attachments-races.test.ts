@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
-import { getDb } from '@/lib/db';
 import { attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
+import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
 import { makeUser, type TestUser } from '@/tests/support/fixtures';

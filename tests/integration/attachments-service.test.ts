@@ -9,8 +9,8 @@ import {
   type UploadOutcome,
   uploadFile,
 } from '@/lib/attachments/service';
-import { getDb } from '@/lib/db';
 import { attachments, chats, chatVectorStores, outbox, tenantSettings } from '@/lib/db/schema';
+import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
 import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { authenticateToken } from '@/lib/auth/tokens';
-import { getDb } from '@/lib/db';
 import { openDatabase } from '@/lib/db/client';
 import { acquireFolderLock } from '@/lib/db/pglite-lock';
+import { getDb } from '@/lib/runtime';
 
 const run = promisify(execFile);
 const driver = inject('testDriver');

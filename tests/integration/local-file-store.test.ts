@@ -5,11 +5,11 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '@/lib/db';
 import { localVectorStoreFiles } from '@/lib/db/schema';
 import { createLocalFileStore, searchLocalStore } from '@/lib/file-stores/local';
 import { chunkText } from '@/lib/file-stores/local/chunk';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
+import { getDb } from '@/lib/runtime';
 
 let root: string;
 let storageDir: string;

@@ -4,10 +4,10 @@ import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/s
 import { deleteChat } from '@/lib/chats/service';
 import { readBacklog } from '@/lib/cleanup/backlog';
 import { startWorkerLoop } from '@/lib/cleanup/loop';
-import { getDb } from '@/lib/db';
 import { attachments, chatVectorStores, localChunks, localVectorStoreFiles, outbox } from '@/lib/db/schema';
 import type { FileStore } from '@/lib/file-stores/ports';
 import { drain } from '@/lib/outbox/worker';
+import { getDb } from '@/lib/runtime';
 import { fileInput, makeChat } from '@/tests/support/attachments';
 import {
   attachmentRow,

@@ -1,10 +1,10 @@
 import { describe, expect, inject, it } from 'vitest';
-import { getDb } from '@/lib/db';
 import { outbox } from '@/lib/db/schema';
 import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig } from '@/lib/outbox/config';
 import type { JobHandler } from '@/lib/outbox/jobs';
 import { drain, type OutboxDeps } from '@/lib/outbox/worker';
+import { getDb } from '@/lib/runtime';
 import { ownDatabaseForFile } from '@/tests/support/own-database';
 import { TestClock } from '@/tests/support/worker';
 

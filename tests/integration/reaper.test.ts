@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { reap } from '@/lib/cleanup/reaper';
-import { getDb } from '@/lib/db';
 import { outbox } from '@/lib/db/schema';
+import { getDb } from '@/lib/runtime';
 import { fileInput, makeChat } from '@/tests/support/attachments';
 import {
   attachmentRow,

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
 import { deleteChat } from '@/lib/chats/service';
 import { reconcile } from '@/lib/cleanup/reconcile';
-import { getDb } from '@/lib/db';
 import { attachments, chatVectorStores } from '@/lib/db/schema';
+import { getDb } from '@/lib/runtime';
 import { fileInput, makeChat } from '@/tests/support/attachments';
 import { cleanupTestBed, makeWorker, metricValue, TestClock } from '@/tests/support/worker';
 

@@ -1,5 +1,5 @@
 import { afterAll, inject } from 'vitest';
-import { closeDatabase } from '@/lib/db';
+import { closeDatabase } from '@/lib/runtime';
 
 // Point the app's own database module (lib/db) at this run's database before any test uses it,
 // so services and route handlers are exercised exactly as in production.

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createTokenForUser } from '@/lib/auth/tokens';
 import { createUser } from '@/lib/auth/users';
-import { type Db, getDb } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import { AppError } from '@/lib/errors';
 import type { Caller } from '@/lib/policy';
+import { getDb } from '@/lib/runtime';
 
 export const PASSWORD = 'correct horse battery';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, inject } from 'vitest';
-import { closeDatabase } from '@/lib/db';
 import { openDatabase } from '@/lib/db/client';
+import { closeDatabase } from '@/lib/runtime';
 import { createDatabase, dropDatabase } from './postgres';
 
 /**

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach } from 'vitest';
-import { type WorkerDeps, withHandlers } from '@/lib/cleanup/runtime';
-import { getDb } from '@/lib/db';
+import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import { attachments, outbox } from '@/lib/db/schema';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig, type WorkerConfig } from '@/lib/outbox/config';
 import { drain } from '@/lib/outbox/worker';
+import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, makeDeps, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
 import { makeUser, type TestUser } from './fixtures';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, toModelView } from '@/lib/models/catalog';
+import { buildCatalog, createModelCatalog, toModelView } from '@/lib/models/catalog';
 
 describe('the model catalog', () => {
   it('is the keyless offline model alone when nothing is configured', () => {
@@ -59,5 +59,35 @@ describe('the model catalog', () => {
       context_window: 1_047_576,
       max_file_size_mb: 25,
     });
+  });
+
+  it('finds enabled models for new chats and sends, any entry for files, and a default', () => {
+    const entry = {
+      displayName: 'M',
+      provider: 'openai',
+      providerModel: 'm',
+      vision: true,
+      fileSearch: true,
+      codeInterpreter: false,
+      maxFileSizeMb: 10,
+      contextWindow: 1000,
+      maxOutputTokens: 100,
+    };
+    const env: Record<string, string | undefined> = {
+      MODEL_CATALOG: JSON.stringify([
+        { ...entry, id: 'old', enabled: false },
+        { ...entry, id: 'a' },
+        { ...entry, id: 'b' },
+      ]),
+    };
+    const catalog = createModelCatalog(env);
+    expect(catalog.findModel('old')).toBeUndefined();
+    expect(catalog.findEntry('old')?.id).toBe('old');
+    expect(catalog.enabledModels().map((m) => m.id)).toEqual(['a', 'b']);
+    expect(catalog.defaultModel().id).toBe('a');
+    env.DEFAULT_MODEL = 'b';
+    expect(catalog.defaultModel().id).toBe('b');
+    env.DEFAULT_MODEL = 'old';
+    expect(catalog.defaultModel().id).toBe('a');
   });
 });

@@ -1,11 +1,13 @@
+import 'server-only';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { auth } from '@/auth';
-import { type Db, getDb } from '@/lib/db';
+import type { Db } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
 import { bearerToken, resolveCaller } from '@/lib/http/caller';
 import { problemResponse } from '@/lib/http/problem';
 import { log, withLogContext } from '@/lib/log';
 import type { Caller } from '@/lib/policy';
+import { getDb } from '@/lib/runtime';
 
 export interface ApiContext<P> {
   request: Request;

@@ -1,7 +1,6 @@
 import { secretRoute } from '@/app/api/_lib/route';
 import { readBacklog } from '@/lib/cleanup/backlog';
-import { getDb } from '@/lib/db';
-import { processMetrics } from '@/lib/metrics';
+import { getDb, processMetrics } from '@/lib/runtime';
 
 // Metrics are read per request, never cached or prerendered.
 export const dynamic = 'force-dynamic';

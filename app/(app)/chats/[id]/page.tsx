@@ -2,10 +2,9 @@ import { notFound } from 'next/navigation';
 import { requireActiveSession } from '@/app/_lib/session';
 import { ChatHeader } from '@/components/chats/chat-header';
 import { getChat } from '@/lib/chats/service';
-import { getDb } from '@/lib/db';
 import { AppError } from '@/lib/errors';
-import { findModel } from '@/lib/models/catalog';
 import type { Caller } from '@/lib/policy';
+import { getDb, modelCatalog } from '@/lib/runtime';
 import { ChatBody } from './chat-body';
 
 async function loadChatOr404(caller: Caller, id: string) {
@@ -21,7 +20,7 @@ export default async function ChatPage({ params }: PageProps<'/chats/[id]'>) {
   const { id } = await params;
   const { caller } = await requireActiveSession();
   const chat = await loadChatOr404(caller, id);
-  const model = findModel(chat.model);
+  const model = modelCatalog().findModel(chat.model);
   return (
     <>
       <ChatHeader chat={chat} modelName={model?.displayName ?? chat.model} />

@@ -1,6 +1,7 @@
 import { secretRoute } from '@/app/api/_lib/route';
-import { workerDeps, workOnce } from '@/lib/cleanup/runtime';
+import { workOnce } from '@/lib/cleanup/worker';
 import { json } from '@/lib/http/json';
+import { workerDeps } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 /** Seconds; Vercel ends the function then. The drain stops claiming well before. */

@@ -1,7 +1,7 @@
 import { secretRoute } from '@/app/api/_lib/route';
 import { reconcile } from '@/lib/cleanup/reconcile';
-import { workerDeps } from '@/lib/cleanup/runtime';
 import { json } from '@/lib/http/json';
+import { workerDeps } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 /** A whole account's listing takes a while; a run cut short is simply finished by the next. */

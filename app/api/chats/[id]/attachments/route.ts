@@ -1,9 +1,9 @@
 import { after } from 'next/server';
 import { apiRoute } from '@/app/api/_lib/route';
-import { attachmentDeps } from '@/lib/attachments/runtime';
 import { listAttachments, uploadFile } from '@/lib/attachments/service';
 import { json } from '@/lib/http/json';
 import { contentLength, openFilePart } from '@/lib/http/multipart';
+import { attachmentDeps } from '@/lib/runtime';
 
 type Params = { id: string };
 

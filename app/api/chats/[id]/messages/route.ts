@@ -2,7 +2,7 @@ import { apiRoute } from '@/app/api/_lib/route';
 import { eventStream } from '@/app/api/_lib/sse';
 import { json, readJson } from '@/lib/http/json';
 import { listMessages } from '@/lib/messages/service';
-import { turnDeps } from '@/lib/turns/runtime';
+import { turnDeps } from '@/lib/runtime';
 import { sendMessage } from '@/lib/turns/service';
 
 type Params = { id: string };

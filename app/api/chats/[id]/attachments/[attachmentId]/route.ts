@@ -1,7 +1,7 @@
 import { apiRoute } from '@/app/api/_lib/route';
-import { attachmentDeps } from '@/lib/attachments/runtime';
 import { deleteAttachment, getAttachment } from '@/lib/attachments/service';
 import { json } from '@/lib/http/json';
+import { attachmentDeps } from '@/lib/runtime';
 
 type Params = { id: string; attachmentId: string };
 

@@ -1,6 +1,6 @@
 import { apiRoute } from '@/app/api/_lib/route';
-import { attachmentDeps } from '@/lib/attachments/runtime';
 import { getThumbnail } from '@/lib/attachments/service';
+import { attachmentDeps } from '@/lib/runtime';
 
 export const GET = apiRoute<{ id: string; attachmentId: string }>(async ({ caller, params }) => {
   const bytes = await getThumbnail(await attachmentDeps(), caller, params.id, params.attachmentId);

@@ -1,6 +1,6 @@
 import { apiRoute } from '@/app/api/_lib/route';
 import { eventStream } from '@/app/api/_lib/sse';
-import { turnDeps } from '@/lib/turns/runtime';
+import { turnDeps } from '@/lib/runtime';
 import { retryTurn } from '@/lib/turns/service';
 
 export const maxDuration = 300;

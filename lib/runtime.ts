@@ -1,0 +1,173 @@
+import 'server-only';
+import { loadAttachmentConfig } from '@/lib/attachments/config';
+import type { AttachmentDeps } from '@/lib/attachments/service';
+import { createUploadGate } from '@/lib/attachments/upload-gate';
+import { startWorkerLoop, type WorkerLoop } from '@/lib/cleanup/loop';
+import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
+import type { Db } from '@/lib/db';
+import { type Database, openDatabase, resolveDatabaseConfig } from '@/lib/db/client';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
+import { createFileStoreRegistry } from '@/lib/file-stores/registry';
+import { createChatModelRegistry } from '@/lib/llm/registry';
+import { errorFields, log } from '@/lib/log';
+import { PromMetrics } from '@/lib/metrics';
+import { createModelCatalog, type ModelCatalog } from '@/lib/models/catalog';
+import { loadWorkerConfig } from '@/lib/outbox/config';
+import { processSingleton } from '@/lib/process-singleton';
+import { loadStreamSettings } from '@/lib/turns/config';
+import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/limits';
+import type { TurnDeps } from '@/lib/turns/service';
+
+/**
+ * The composition root: the one place this process's dependencies are built from the environment,
+ * each once, on first use. Route handlers, server components, instrumentation.ts and the operator
+ * commands take what they need through the selectors below; services never import this module,
+ * they are handed their dependencies (so tests hand them others).
+ *
+ * The whole is one process singleton (see lib/process-singleton.ts): Next bundles the routes and
+ * instrumentation separately and dev-mode reloads evaluate modules again, yet the process must
+ * keep one database, one metrics registry, one upload gate and one worker. Each part is built on
+ * first use, so that a part nobody uses cannot fail start-up (a bad upload setting does not stop
+ * the metrics route); a build that throws is tried again by the next caller.
+ *
+ * The logger, the log context, the worker's wake-up listeners and the registry of this process's
+ * streams are process singletons of their own: services reach them directly, and every module
+ * logs, this one's dependencies included.
+ */
+function buildRuntime() {
+  const env = process.env;
+  const attachmentConfig = once(() => loadAttachmentConfig(env));
+  return {
+    /** Opened on first use; `closeDatabase()` closes it and lets the next caller open it again. */
+    database: undefined as Promise<Database> | undefined,
+    /** The in-process worker, once started. */
+    worker: undefined as Promise<WorkerLoop | undefined> | undefined,
+    metrics: once(() => new PromMetrics({ processMetrics: true })),
+    attachmentConfig,
+    workerConfig: once(() => loadWorkerConfig(env)),
+    streamSettings: once(() => loadStreamSettings(env)),
+    models: once(() => createModelCatalog(env)),
+    chatModels: once(() => createChatModelRegistry(env)),
+    /** One registry for uploads, answers and cleanup: each provider's client is built once. */
+    fileStores: once(() =>
+      createFileStoreRegistry({ env, db: getDb, storageDir: attachmentConfig().fileStorageDir }),
+    ),
+    uploadGate: once(() => createUploadGate(attachmentConfig().maxConcurrentUploads)),
+  };
+}
+
+function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+const runtime = () => processSingleton('runtime', buildRuntime);
+
+/**
+ * The process-wide database. The embedded PGlite database migrates itself on open (there is no
+ * separate server to prepare); Postgres and Neon are migrated by `npm run db:migrate`.
+ */
+export async function getDb(): Promise<Db> {
+  const rt = runtime();
+  rt.database ??= (async () => {
+    const database = await openDatabase(resolveDatabaseConfig());
+    if (database.driver === 'pglite') await database.migrate();
+    return database;
+  })().catch((err) => {
+    // A cached rejection would fail every later request; let the next caller try again.
+    rt.database = undefined;
+    throw err;
+  });
+  return (await rt.database).db;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const rt = runtime();
+  const database = rt.database;
+  rt.database = undefined;
+  if (database) await (await database).close();
+}
+
+/** The process's metrics, which `GET /api/metrics` exports. */
+export const processMetrics = (): PromMetrics => runtime().metrics();
+
+/** The models chats are created with: `GET /api/models`, a new chat, the chat page. */
+export const modelCatalog = (): ModelCatalog => runtime().models();
+
+/** The attachment service's dependencies. */
+export async function attachmentDeps(): Promise<AttachmentDeps> {
+  const rt = runtime();
+  const db = await getDb();
+  return {
+    db,
+    config: rt.attachmentConfig(),
+    models: {
+      find: rt.models().findEntry,
+      fallbackFileStore: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
+    },
+    fileStores: rt.fileStores(),
+    metrics: rt.metrics(),
+    gate: rt.uploadGate(),
+  };
+}
+
+/** The turn service's dependencies. */
+export async function turnDeps(): Promise<TurnDeps> {
+  const rt = runtime();
+  const db = await getDb();
+  return {
+    db,
+    models: { find: rt.models().findModel },
+    chatModel: rt.chatModels(),
+    metrics: rt.metrics(),
+    streams: rt.streamSettings(),
+    settings: {
+      recentMessages: 10,
+      fileSearchMaxResults: 8,
+      localPassages: 4,
+      maxImagesPerMessage: MAX_IMAGES_PER_MESSAGE,
+    },
+  };
+}
+
+/** The worker's dependencies: the real clock, and the database and file stores of the services. */
+export async function workerDeps(): Promise<WorkerDeps> {
+  return workerDepsOver(await getDb(), runtime().fileStores());
+}
+
+/**
+ * For an operator command, which opens its own database (scripts/cli.ts) rather than the
+ * process's: file stores of its own over that database, the rest from this process.
+ */
+export function standaloneWorkerDeps(db: Db): WorkerDeps {
+  const storageDir = runtime().attachmentConfig().fileStorageDir;
+  return workerDepsOver(db, createFileStoreRegistry({ env: process.env, db: async () => db, storageDir }));
+}
+
+function workerDepsOver(db: Db, fileStores: (id: FileStoreId) => FileStore): WorkerDeps {
+  const rt = runtime();
+  return withHandlers({ db, fileStores, metrics: rt.metrics(), config: rt.workerConfig(), clock: Date.now });
+}
+
+/**
+ * Starts this process's worker once: dev-mode reloads and a second `register()` find it running.
+ * Left off where the platform has no long-lived process (Vercel: the cron route drains instead).
+ */
+export function startInProcessWorker(): Promise<WorkerLoop | undefined> {
+  const rt = runtime();
+  rt.worker ??= workerDeps().then(
+    (deps) => {
+      log.info({ poll_ms: deps.config.pollMs }, 'in-process worker started');
+      return startWorkerLoop(deps);
+    },
+    (err: unknown) => {
+      log.error({ err: errorFields(err) }, 'in-process worker could not start');
+      rt.worker = undefined;
+      return undefined;
+    },
+  );
+  return rt.worker;
+}
