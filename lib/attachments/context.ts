@@ -7,7 +7,7 @@ import type { FileStoreId } from '@/lib/file-stores/ports';
 import { isUuid } from '@/lib/ids';
 import { errorFields, log } from '@/lib/log';
 import type { ModelEntry } from '@/lib/models/catalog';
-import { type AccessScope, liveChatInScope } from '@/lib/policy';
+import { liveChatInScope, type OwnerScope } from '@/lib/policy';
 import type { FileTypeRule, Purpose } from './mime';
 
 export type ToolStatus = 'allowed' | 'denied' | 'unknown';
@@ -49,7 +49,7 @@ function fileStoreForModel(model: ModelEntry | undefined, models: ModelLookup): 
   }
 }
 
-export async function loadLiveChat(db: Queryable, scope: AccessScope, chatId: string): Promise<Chat> {
+export async function loadLiveChat(db: Queryable, scope: OwnerScope, chatId: string): Promise<Chat> {
   if (!isUuid(chatId)) throw notFound('Chat');
   const [chat] = await db.select().from(chats).where(liveChatInScope(scope, chatId));
   if (!chat) throw notFound('Chat');
@@ -58,7 +58,7 @@ export async function loadLiveChat(db: Queryable, scope: AccessScope, chatId: st
 
 export async function resolveUploadContext(
   deps: { db: Db; config: AttachmentConfig; models: ModelLookup },
-  scope: AccessScope,
+  scope: OwnerScope,
   chatId: string,
 ): Promise<UploadContext> {
   const { db, config } = deps;

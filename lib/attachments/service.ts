@@ -9,7 +9,7 @@ import { errorFields, log } from '@/lib/log';
 import type { AttachmentMetrics } from '@/lib/metrics';
 import { enqueue } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
-import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
 import { ByteLimitExceeded, type Head, meteredStream, readHead } from './byte-stream';
 import { CONTENT_HEAD_BYTES, checkContentHead, createTextValidator, isTextType } from './content-check';
 import {
@@ -157,7 +157,7 @@ interface AdmittedFile {
 /** The admitted upload: content check, the pending row, the bytes to the provider, then settling. */
 async function storeFile(
   deps: AttachmentDeps,
-  scope: AccessScope,
+  scope: OwnerScope,
   ctx: UploadContext,
   file: AdmittedFile & { maxBytes: number; sizeHint: number | null; body: AsyncIterable<Uint8Array> },
   signal: AbortSignal | undefined,
@@ -194,7 +194,7 @@ async function storeFile(
 /** The bytes to the provider, then the row settled: uploaded, ready, or failed. */
 async function streamAndSettle(
   deps: AttachmentDeps,
-  scope: AccessScope,
+  scope: OwnerScope,
   ctx: UploadContext,
   file: AdmittedFile & { maxBytes: number; head: Head; provider: FileStore; row: Attachment },
   signal: AbortSignal | undefined,
@@ -269,7 +269,7 @@ function resolveFileStore(deps: AttachmentDeps, id: FileStoreId): FileStore {
 
 async function insertPending(
   deps: AttachmentDeps,
-  scope: AccessScope,
+  scope: OwnerScope,
   ctx: UploadContext,
   file: AdmittedFile & { provider: FileStore; estimate: number },
 ): Promise<Attachment> {
@@ -349,7 +349,7 @@ function classifyUploadFailure(
  */
 async function settleUploaded(
   deps: AttachmentDeps,
-  scope: AccessScope,
+  scope: OwnerScope,
   row: Attachment,
   providerFileId: string,
   size: number,
@@ -515,7 +515,7 @@ async function deleteQuietly(provider: FileStore, providerFileId: string): Promi
   });
 }
 
-async function findInChat(db: Db, scope: AccessScope, chatId: string, attachmentId: string) {
+async function findInChat(db: Db, scope: OwnerScope, chatId: string, attachmentId: string) {
   await loadLiveChat(db, scope, chatId);
   if (!isUuid(attachmentId)) throw notFound('Attachment');
   const [row] = await db

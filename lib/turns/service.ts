@@ -17,7 +17,7 @@ import { AppError, notFound } from '@/lib/errors';
 import { isUuid, newId } from '@/lib/ids';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
-import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
@@ -220,7 +220,7 @@ function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
  * running turns is the real arbiter (it holds across processes and for the reaper too); the
  * lock makes the common case a clear 409 instead of a failed insert.
  */
-async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat, requestId?: string) {
+async function lockChatForTurn(tx: Queryable, scope: OwnerScope, chat: Chat, requestId?: string) {
   const [row] = await tx
     .select({ id: chats.id })
     .from(chats)
@@ -263,7 +263,7 @@ const runningConflict = (err: unknown) =>
 async function openTurn(
   tx: Queryable,
   deps: TurnDeps,
-  on: { scope: AccessScope; chat: Chat; model: ModelEntry; switches: KillSwitches },
+  on: { scope: OwnerScope; chat: Chat; model: ModelEntry; switches: KillSwitches },
   message: { requestId: string; text: string; sent: Attachment[] },
 ): Promise<Started> {
   const { scope, chat, model, switches } = on;
