@@ -7,6 +7,7 @@ import type { FileStoreId } from '@/lib/file-stores/ports';
 import { isUuid } from '@/lib/ids';
 import { errorFields, log } from '@/lib/log';
 import type { ModelEntry } from '@/lib/models/catalog';
+import { fileStoreOf } from '@/lib/models/file-store';
 import { liveChatInScope, type OwnerScope } from '@/lib/policy';
 import type { FileTypeRule, Purpose } from './mime';
 
@@ -34,21 +35,6 @@ export interface ModelLookup {
   fallbackFileStore: FileStoreId;
 }
 
-/** Which provider keeps a chat's files: the model's, or with no model the configured default. */
-function fileStoreForModel(model: ModelEntry | undefined, models: ModelLookup): FileStoreId {
-  switch (model?.provider) {
-    case 'openai':
-      return 'openai';
-    case 'azure':
-      return 'azure';
-    case 'offline':
-    case 'openai-compatible':
-      return 'local';
-    default:
-      return models.fallbackFileStore;
-  }
-}
-
 export async function loadLiveChat(db: Queryable, scope: OwnerScope, chatId: string): Promise<Chat> {
   if (!isUuid(chatId)) throw notFound('Chat');
   const [chat] = await db.select().from(chats).where(liveChatInScope(scope, chatId));
@@ -70,7 +56,7 @@ export async function resolveUploadContext(
   const context: UploadContext = {
     chat,
     model,
-    provider: fileStoreForModel(model, deps.models),
+    provider: model ? fileStoreOf(model) : deps.models.fallbackFileStore,
     maxBytes: {
       document: Math.min(config.maxDocumentBytes, modelCap),
       image: Math.min(config.maxImageBytes, modelCap),

@@ -3,6 +3,7 @@ import { getDb } from '@/lib/db';
 import { createFileStoreRegistry } from '@/lib/file-stores/registry';
 import { processMetrics } from '@/lib/metrics';
 import { findCatalogEntry } from '@/lib/models/catalog';
+import { fallbackFileStore } from '@/lib/models/file-store';
 import type { AttachmentDeps } from './service';
 import { createUploadGate } from './upload-gate';
 
@@ -18,7 +19,7 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
       fileStores: createFileStoreRegistry({ env: process.env, db: getDb, storageDir: config.fileStorageDir }),
       models: {
         find: findCatalogEntry,
-        fallbackFileStore: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
+        fallbackFileStore: fallbackFileStore(process.env),
       },
       metrics: processMetrics(),
       gate: createUploadGate(config.maxConcurrentUploads),

@@ -1,4 +1,4 @@
-import { getDb } from '@/lib/db';
+import { attachmentDeps } from '@/lib/attachments/runtime';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { processMetrics } from '@/lib/metrics';
 import { findModel } from '@/lib/models/catalog';
@@ -6,11 +6,12 @@ import { loadStreamSettings } from './config';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 import type { TurnDeps } from './service';
 
-const globals = globalThis as { __miniChatTurns?: Omit<TurnDeps, 'db'> };
+const globals = globalThis as { __miniChatTurns?: Omit<TurnDeps, 'db' | 'fileStores'> };
 
 /** The process's turn dependencies, built from the environment once. */
 export async function turnDeps(): Promise<TurnDeps> {
-  const db = await getDb();
+  // The attachment service's file stores: a turn searches where the uploads went.
+  const { db, fileStores } = await attachmentDeps();
   globals.__miniChatTurns ??= {
     models: { find: findModel },
     chatModel: createChatModelRegistry(process.env),
@@ -23,5 +24,5 @@ export async function turnDeps(): Promise<TurnDeps> {
       maxImagesPerMessage: MAX_IMAGES_PER_MESSAGE,
     },
   };
-  return { db, ...globals.__miniChatTurns };
+  return { db, fileStores, ...globals.__miniChatTurns };
 }

@@ -14,6 +14,7 @@ import {
   messages,
 } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { isUuid, newId } from '@/lib/ids';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
@@ -28,6 +29,8 @@ import { type RunnerDeps, replayStream, runTurn, type TurnStream } from './runne
 import { findMessage, findTurn, insertTurn, latestTurn, requestCancel } from './store';
 
 export interface TurnDeps extends RunnerDeps {
+  /** The file stores by id: a turn searches the chat's documents in its model's store. */
+  fileStores: (id: FileStoreId) => FileStore;
   /** Enabled catalog entries only: a chat whose model is gone cannot send. */
   models: { find(id: string): ModelEntry | undefined };
   chatModel(model: ModelEntry): ChatModel;
@@ -338,7 +341,7 @@ async function start(
   signal?: AbortSignal,
 ): Promise<TurnStream> {
   const { turn, sent, text } = started;
-  const plan = await planTurn(deps.db, {
+  const plan = await planTurn(deps, {
     turn,
     model,
     text,
