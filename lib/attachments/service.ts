@@ -1,4 +1,5 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { loadLiveChat } from '@/lib/chats/queries';
 import type { AttachmentConfig } from '@/lib/config';
 import type { Db, Queryable } from '@/lib/db';
 import { type Attachment, type AttachmentStatus, attachments } from '@/lib/db/schema';
@@ -12,20 +13,13 @@ import { wakeWorker } from '@/lib/outbox/wake';
 import { type AccessScope, authorize, type Caller } from '@/lib/policy';
 import { ByteLimitExceeded, type Head, meteredStream, readHead } from './byte-stream';
 import { CONTENT_HEAD_BYTES, checkContentHead, createTextValidator, isTextType } from './content-check';
-import {
-  gatePurposes,
-  loadLiveChat,
-  lockForUpload,
-  type ModelLookup,
-  resolveUploadContext,
-  type UploadContext,
-} from './context';
+import { gatePurposes, type ModelLookup, resolveUploadContext, type UploadContext } from './context';
 import { fileStoreFailure } from './file-store-errors';
 import { sanitizeFilename } from './filename';
 import { type FileTypeRule, type Purpose, resolveFileType, storedFilename } from './mime';
 import { DEFAULT_THUMBNAIL_CONFIG, makeThumbnail, type ThumbnailConfig } from './thumbnail';
 import type { UploadGate } from './upload-gate';
-import { byteBreach, type LimitBreach, readUsage } from './usage';
+import { byteBreach, type LimitBreach, lockForUpload, readUsage } from './usage';
 import { getOrCreateVectorStore } from './vector-store';
 import { type AttachmentView, toAttachmentView } from './view';
 
