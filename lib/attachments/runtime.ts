@@ -4,7 +4,7 @@ import { createFileStoreRegistry } from '@/lib/file-stores/registry';
 import { processMetrics } from '@/lib/metrics';
 import { findCatalogEntry } from '@/lib/models/catalog';
 import { fallbackFileStore } from '@/lib/models/file-store';
-import type { AttachmentDeps } from './service';
+import type { AttachmentDeps } from './deps';
 import { createUploadGate } from './upload-gate';
 
 const globals = globalThis as { __miniChatAttachments?: Omit<AttachmentDeps, 'db'> };

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { loadLiveChat, readKillSwitches } from '@/lib/attachments/context';
+import { loadLiveChat, lockLiveChat, touchChat } from '@/lib/chats/queries';
 import type { Db, Queryable } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import {
@@ -8,7 +8,6 @@ import {
   attachments,
   type Chat,
   type ChatTurn,
-  chats,
   chatTurns,
   messageAttachments,
   messages,
@@ -19,6 +18,7 @@ import { isUuid, newId } from '@/lib/ids';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
 import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
+import { type KillSwitches, readKillSwitches } from '@/lib/tenants/settings';
 import { parseInput } from '@/lib/validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
@@ -50,8 +50,6 @@ const sendSchema = z.object({
     .max(50, { message: 'A message can carry at most 50 attachments.' })
     .optional(),
 });
-
-type KillSwitches = Awaited<ReturnType<typeof readKillSwitches>>;
 
 interface Started {
   turn: ChatTurn;
@@ -224,19 +222,7 @@ function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
  * lock makes the common case a clear 409 instead of a failed insert.
  */
 async function lockChatForTurn(tx: Queryable, scope: OwnerScope, chat: Chat, requestId?: string) {
-  const [row] = await tx
-    .select({ id: chats.id })
-    .from(chats)
-    .where(
-      and(
-        eq(chats.id, chat.id),
-        eq(chats.tenantId, scope.tenantId),
-        eq(chats.userId, scope.userId),
-        isNull(chats.deletedAt),
-      ),
-    )
-    .for('no key update');
-  if (!row) throw notFound('Chat');
+  await lockLiveChat(tx, scope, chat.id);
   const [running] = await tx
     .select({ requestId: chatTurns.requestId })
     .from(chatTurns)
@@ -280,32 +266,8 @@ async function openTurn(
     content: message.text,
     attachments: message.sent,
   });
-  await touchChat(tx, chat, message.text);
+  await touchChat(tx, chat.id, message.text);
   return { turn, sent: message.sent, text: message.text };
-}
-
-/** The chat moves to the top of the list; a chat without a title is named after its first message. */
-async function touchChat(tx: Queryable, chat: Chat, content: string) {
-  await tx
-    .update(chats)
-    .set({
-      updatedAt: sql`now()`,
-      title: sql`coalesce(${chats.title}, ${titleFrom(content)})`,
-    })
-    .where(eq(chats.id, chat.id));
-}
-
-const TITLE_CHARS = 80;
-
-function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0]?.trim().replace(/\s+/g, ' ') ?? '';
-  const chars = [...line];
-  return chars.length <= TITLE_CHARS
-    ? line
-    : `${chars
-        .slice(0, TITLE_CHARS - 1)
-        .join('')
-        .trimEnd()}…`;
 }
 
 /** A retried message keeps the attachments it was sent with, except any deleted since. */

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { reap } from '@/lib/cleanup/reaper';
 import { getDb } from '@/lib/db';
 import { outbox } from '@/lib/db/schema';

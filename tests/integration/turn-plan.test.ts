@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment, getAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { getDb } from '@/lib/db';
 import { chatVectorStores } from '@/lib/db/schema';
 import {

@@ -1,7 +1,8 @@
 import { after } from 'next/server';
 import { apiRoute } from '@/app/api/_lib/route';
 import { attachmentDeps } from '@/lib/attachments/runtime';
-import { listAttachments, uploadFile } from '@/lib/attachments/service';
+import { listAttachments } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { json } from '@/lib/http/json';
 import { contentLength, openFilePart } from '@/lib/http/multipart';
 
