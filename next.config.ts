@@ -1,9 +1,19 @@
 import type { NextConfig } from 'next';
+import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './lib/http/csp';
 
 const nextConfig: NextConfig = {
   // The embedded database and the Postgres drivers are Node-only; keep them out of the bundle.
   serverExternalPackages: ['@electric-sql/pglite', 'pg', 'ws', '@node-rs/argon2'],
   poweredByHeader: false,
+  async headers() {
+    return [
+      { source: '/:path*', headers: [...SECURITY_HEADERS] },
+      {
+        source: '/api/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -4,13 +4,10 @@ import net from 'node:net';
 import { type Browser, expect } from '@playwright/test';
 import { FAKE_OPENAI_ORIGIN } from '@/playwright.config';
 import { readSse, type SseEvent } from '@/tests/support/sse';
-import { signUp } from './helpers';
+import { APP_HOST, APP_ORIGIN, APP_PORT, FROM_APP, signUp } from './helpers';
 
 /** HTTP-level helpers for the API specs: bearer-token users, raw requests, the fake OpenAI server. */
 
-export const APP_HOST = 'localhost';
-export const APP_PORT = 3100;
-export const APP_ORIGIN = `http://${APP_HOST}:${APP_PORT}`;
 export const PROBLEM_JSON = 'application/problem+json';
 
 export interface ApiUser {
@@ -24,7 +21,7 @@ export async function createApiUser(browser: Browser): Promise<ApiUser> {
   try {
     const page = await context.newPage();
     const email = await signUp(page);
-    const response = await page.request.post('/api/tokens', { data: { name: 'e2e api' } });
+    const response = await page.request.post('/api/tokens', { data: { name: 'e2e api' }, headers: FROM_APP });
     expect(response.status()).toBe(201);
     const { token } = (await response.json()) as { token: string };
     expect(token).toMatch(/^mct_/);

@@ -3,7 +3,6 @@ import { strToU8, zipSync } from 'fflate';
 import sharp from 'sharp';
 import { E2E_METRICS_TOKEN } from '@/playwright.config';
 import {
-  APP_ORIGIN,
   type ApiUser,
   api,
   chunkedUpload,
@@ -21,6 +20,7 @@ import {
   uploadFile,
   waitUntilReady,
 } from './api-helpers';
+import { APP_ORIGIN } from './helpers';
 
 /**
  * The attachment routes over plain HTTP against the production build: bearer tokens, hand-made

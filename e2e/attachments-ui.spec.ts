@@ -3,6 +3,7 @@ import { pdf, png } from '@/tests/support/sample-files';
 import {
   dragFilesOver,
   type FilePayload,
+  FROM_APP,
   fakeOpenAI,
   openNewChat,
   pasteFiles,
@@ -227,7 +228,10 @@ test('files the chat cannot take are refused in the browser, and by the server t
     [exe, 'unsupported_file_type'],
     [photo, 'unsupported_media'],
   ] as const) {
-    const response = await page.request.post(`/api/chats/${chatId}/attachments`, { multipart: { file } });
+    const response = await page.request.post(`/api/chats/${chatId}/attachments`, {
+      multipart: { file },
+      headers: FROM_APP,
+    });
     expect(response.status()).toBe(415);
     expect((await response.json()).code).toBe(code);
   }
@@ -244,6 +248,7 @@ test('files the chat cannot take are refused in the browser, and by the server t
   expect(posts).toEqual([]);
   const response = await page.request.post(`/api/chats/${visionChat}/attachments`, {
     multipart: { file: big },
+    headers: FROM_APP,
   });
   expect(response.status()).toBe(413);
   expect(await response.json()).toMatchObject({ code: 'file_too_large', max_bytes: 5 * 1024 * 1024 });

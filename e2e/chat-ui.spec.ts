@@ -4,6 +4,7 @@ import {
   chatHeading,
   chatItem,
   type FilePayload,
+  FROM_APP,
   fakeOpenAI,
   openNewChat,
   screenshot,
@@ -256,6 +257,7 @@ test('an answer still being written after a reload shows as generating, then app
   // Sent outside the page, so that reloading does not cancel it.
   const sending = page.request.post(`/api/chats/${chatId}/messages`, {
     data: { content: 'SLOW from another tab' },
+    headers: FROM_APP,
   });
   await expect.poll(async () => (await serverMessages(page, chatId)).length).toBe(1);
   await page.reload();
@@ -270,7 +272,10 @@ test('Stop also stops an answer being written elsewhere (another tab, or before 
   page,
 }) => {
   const chatId = await openNewChat(page, OPENAI_MODEL);
-  const sending = page.request.post(`/api/chats/${chatId}/messages`, { data: { content: 'SLOW elsewhere' } });
+  const sending = page.request.post(`/api/chats/${chatId}/messages`, {
+    data: { content: 'SLOW elsewhere' },
+    headers: FROM_APP,
+  });
   await expect.poll(async () => (await serverMessages(page, chatId)).length).toBe(1);
   await page.reload();
   await composer(page).getByRole('button', { name: 'Stop' }).click();

@@ -1,5 +1,11 @@
 import { expect, type Page } from '@playwright/test';
 
+export const APP_HOST = 'localhost';
+export const APP_PORT = 3100;
+export const APP_ORIGIN = `http://${APP_HOST}:${APP_PORT}`;
+/** What our own pages send with a cookie request: the API refuses cookie posts from other origins. */
+export const FROM_APP = { origin: APP_ORIGIN };
+
 export const PASSWORD = 'correct horse battery staple';
 
 let counter = 0;
@@ -86,7 +92,7 @@ export async function fakeOpenAI(path: string, body: unknown = {}) {
 
 /** Creates a chat through the API (to pick its model) and opens it. */
 export async function openNewChat(page: Page, model = 'offline') {
-  const response = await page.request.post('/api/chats', { data: { model } });
+  const response = await page.request.post('/api/chats', { data: { model }, headers: FROM_APP });
   expect(response.status()).toBe(201);
   const { id } = (await response.json()) as { id: string };
   await page.goto(`/chats/${id}`);

@@ -3,6 +3,7 @@ const catalog = {
   invalid_model: [400, 'Invalid model'],
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
+  cross_site_request: [403, 'Cross-site request refused'],
   not_found: [404, 'Not found'],
   conflict: [409, 'Conflict'],
   email_taken: [409, 'Email already registered'],

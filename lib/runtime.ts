@@ -1,6 +1,6 @@
 import 'server-only';
 import { loadAttachmentConfig } from '@/lib/attachments/config';
-import type { AttachmentDeps } from '@/lib/attachments/service';
+import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { startWorkerLoop, type WorkerLoop } from '@/lib/cleanup/loop';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
@@ -12,6 +12,7 @@ import { createChatModelRegistry } from '@/lib/llm/registry';
 import { errorFields, log } from '@/lib/log';
 import { PromMetrics } from '@/lib/metrics';
 import { createModelCatalog, type ModelCatalog } from '@/lib/models/catalog';
+import { fallbackFileStore } from '@/lib/models/file-store';
 import { loadWorkerConfig } from '@/lib/outbox/config';
 import { processSingleton } from '@/lib/process-singleton';
 import { loadStreamSettings } from '@/lib/turns/config';
@@ -106,7 +107,7 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
     config: rt.attachmentConfig(),
     models: {
       find: rt.models().findEntry,
-      fallbackFileStore: process.env.OPENAI_API_KEY?.trim() ? 'openai' : 'local',
+      fallbackFileStore: fallbackFileStore(process.env),
     },
     fileStores: rt.fileStores(),
     metrics: rt.metrics(),
@@ -120,6 +121,8 @@ export async function turnDeps(): Promise<TurnDeps> {
   const db = await getDb();
   return {
     db,
+    // The attachment service's file stores: a turn searches where the uploads went.
+    fileStores: rt.fileStores(),
     models: { find: rt.models().findModel },
     chatModel: rt.chatModels(),
     metrics: rt.metrics(),

@@ -1,13 +1,13 @@
-import { and, eq } from 'drizzle-orm';
 import type { AttachmentConfig } from '@/lib/attachments/config';
-import type { Db, Queryable } from '@/lib/db';
-import { type Chat, chats, tenantSettings, tenants, users } from '@/lib/db/schema';
-import { AppError, notFound } from '@/lib/errors';
+import { loadLiveChat } from '@/lib/chats/queries';
+import type { Db } from '@/lib/db';
+import type { Chat } from '@/lib/db/schema';
+import { AppError } from '@/lib/errors';
 import type { FileStoreId } from '@/lib/file-stores/ports';
-import { isUuid } from '@/lib/ids';
-import { errorFields, log } from '@/lib/log';
 import type { ModelEntry } from '@/lib/models/catalog';
-import { type AccessScope, liveChatInScope } from '@/lib/policy';
+import { fileStoreOf } from '@/lib/models/file-store';
+import type { OwnerScope } from '@/lib/policy';
+import { readKillSwitches } from '@/lib/tenants/settings';
 import type { FileTypeRule, Purpose } from './mime';
 
 export type ToolStatus = 'allowed' | 'denied' | 'unknown';
@@ -34,31 +34,9 @@ export interface ModelLookup {
   fallbackFileStore: FileStoreId;
 }
 
-/** Which provider keeps a chat's files: the model's, or with no model the configured default. */
-function fileStoreForModel(model: ModelEntry | undefined, models: ModelLookup): FileStoreId {
-  switch (model?.provider) {
-    case 'openai':
-      return 'openai';
-    case 'azure':
-      return 'azure';
-    case 'offline':
-    case 'openai-compatible':
-      return 'local';
-    default:
-      return models.fallbackFileStore;
-  }
-}
-
-export async function loadLiveChat(db: Queryable, scope: AccessScope, chatId: string): Promise<Chat> {
-  if (!isUuid(chatId)) throw notFound('Chat');
-  const [chat] = await db.select().from(chats).where(liveChatInScope(scope, chatId));
-  if (!chat) throw notFound('Chat');
-  return chat;
-}
-
 export async function resolveUploadContext(
   deps: { db: Db; config: AttachmentConfig; models: ModelLookup },
-  scope: AccessScope,
+  scope: OwnerScope,
   chatId: string,
 ): Promise<UploadContext> {
   const { db, config } = deps;
@@ -70,7 +48,7 @@ export async function resolveUploadContext(
   const context: UploadContext = {
     chat,
     model,
-    provider: fileStoreForModel(model, deps.models),
+    provider: model ? fileStoreOf(model) : deps.models.fallbackFileStore,
     maxBytes: {
       document: Math.min(config.maxDocumentBytes, modelCap),
       image: Math.min(config.maxImageBytes, modelCap),
@@ -83,48 +61,9 @@ export async function resolveUploadContext(
   return context;
 }
 
-export async function readKillSwitches(db: Db, tenantId: string) {
-  try {
-    const [row] = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
-    return row ?? null;
-  } catch (err) {
-    // Fail closed: with the switches unknown, every tool counts as switched off.
-    log.error({ err: errorFields(err) }, 'kill switch lookup failed');
-    return {
-      disableUploads: false,
-      disableImages: true,
-      disableFileSearch: true,
-      disableCodeInterpreter: true,
-    };
-  }
-}
-
 function toolStatus(supported: boolean | undefined, disabled: boolean | undefined): ToolStatus {
   if (supported === undefined) return 'unknown';
   return supported && !disabled ? 'allowed' : 'denied';
-}
-
-/**
- * Locks what an upload's limits are counted over, always in the same order (chat, user, tenant)
- * so that concurrent uploads queue instead of deadlocking. The chat lock serializes uploads to a
- * chat; the user and tenant locks make the quotas race-free across chats. FOR NO KEY UPDATE, not
- * FOR UPDATE: inserts that reference these rows take FOR KEY SHARE for their foreign keys, which
- * FOR UPDATE would block, closing a deadlock cycle with an upload holding the next lock.
- */
-export async function lockForUpload(
-  tx: Queryable,
-  ids: { chatId: string; userId: string; tenantId: string },
-) {
-  // One statement: Postgres locks each result row's rows in range-table order (chats, users,
-  // tenants), so every upload takes the three locks in the same order.
-  const [chat] = await tx
-    .select({ id: chats.id, deletedAt: chats.deletedAt })
-    .from(chats)
-    .innerJoin(users, eq(users.id, ids.userId))
-    .innerJoin(tenants, eq(tenants.id, ids.tenantId))
-    .where(and(eq(chats.id, ids.chatId), eq(chats.tenantId, ids.tenantId)))
-    .for('no key update');
-  if (!chat || chat.deletedAt) throw notFound('Chat');
 }
 
 /** The purposes an upload keeps after the chat's model and the tenant's kill switches have their say. */

@@ -1,8 +1,8 @@
 import { AppError } from '@/lib/errors';
 import { authorize, type Caller } from '@/lib/policy';
 import { gatePurposes, resolveUploadContext, type ToolStatus } from './context';
+import type { AttachmentDeps } from './deps';
 import { acceptedTypes, resolveFileType } from './mime';
-import type { AttachmentDeps } from './service';
 import { readUsage } from './usage';
 
 const meter = (used: number, limit: number) => ({ used, limit, remaining: Math.max(0, limit - used) });

@@ -1,7 +1,35 @@
 import { and, eq, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { AttachmentConfig } from '@/lib/attachments/config';
 import type { Queryable } from '@/lib/db';
-import { attachments } from '@/lib/db/schema';
+import { attachments, chats, tenants, users } from '@/lib/db/schema';
+import { notFound } from '@/lib/errors';
+
+/** Whose usage: a chat, the user uploading to it, and their tenant. */
+export interface UsageIds {
+  tenantId: string;
+  chatId: string;
+  userId: string;
+}
+
+/**
+ * Locks what an upload's limits are counted over, always in the same order (chat, user, tenant)
+ * so that concurrent uploads queue instead of deadlocking. The chat lock serializes uploads to a
+ * chat; the user and tenant locks make the quotas race-free across chats. FOR NO KEY UPDATE, not
+ * FOR UPDATE: inserts that reference these rows take FOR KEY SHARE for their foreign keys, which
+ * FOR UPDATE would block, closing a deadlock cycle with an upload holding the next lock.
+ */
+export async function lockForUpload(tx: Queryable, ids: UsageIds) {
+  // One statement: Postgres locks each result row's rows in range-table order (chats, users,
+  // tenants), so every upload takes the three locks in the same order.
+  const [chat] = await tx
+    .select({ id: chats.id, deletedAt: chats.deletedAt })
+    .from(chats)
+    .innerJoin(users, eq(users.id, ids.userId))
+    .innerJoin(tenants, eq(tenants.id, ids.tenantId))
+    .where(and(eq(chats.id, ids.chatId), eq(chats.tenantId, ids.tenantId)))
+    .for('no key update');
+  if (!chat || chat.deletedAt) throw notFound('Chat');
+}
 
 export interface Usage {
   chatDocuments: number;
@@ -12,14 +40,10 @@ export interface Usage {
 
 /**
  * What a chat, its user and their tenant hold now, optionally leaving one attachment out, in one
- * pass over the tenant's attachments. Documents count whatever their status (as upstream); bytes
- * count everything that did not fail.
+ * pass over the tenant's attachments. Documents count whatever their status (a failed one stays
+ * in the chat's list until it is deleted); bytes count everything that did not fail.
  */
-export async function readUsage(
-  q: Queryable,
-  ids: { tenantId: string; chatId: string; userId: string },
-  excludeId?: string,
-): Promise<Usage> {
+export async function readUsage(q: Queryable, ids: UsageIds, excludeId?: string): Promise<Usage> {
   const inChat = sql`${attachments.chatId} = ${ids.chatId}`;
   const counted = sql`${attachments.status} <> 'failed'`;
   const bytes = (where: SQL) =>

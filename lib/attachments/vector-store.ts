@@ -7,7 +7,10 @@ import { fileStoreFailure } from './file-store-errors';
 
 export interface VectorStoreDeps {
   db: Db;
-  /** Upstream's waits for a loser of the creation race: 100, 200, 400, 800, 1600 ms. */
+  /**
+   * How long a loser of the creation race waits before each look for the winner's id:
+   * 100, 200, 400, 800, 1600 ms.
+   */
   pollDelaysMs: readonly number[];
   sleep?: (ms: number) => Promise<void>;
 }

@@ -5,7 +5,7 @@ import type { Db } from '@/lib/db';
 import { apiTokens, users } from '@/lib/db/schema';
 import { notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
-import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
 
 const TOKEN_PREFIX = 'mct_';
@@ -60,7 +60,7 @@ export async function createToken(db: Db, caller: Caller | null, input: unknown)
 export const createTokenForUser = (db: Db, userId: string, name: string) =>
   insertToken(db, userId, parseInput(tokenNameSchema, { name }).name);
 
-const ownToken = (scope: AccessScope, id: string) =>
+const ownToken = (scope: OwnerScope, id: string) =>
   and(eq(apiTokens.id, id), eq(apiTokens.userId, scope.userId));
 
 export async function listTokens(db: Db, caller: Caller | null): Promise<TokenSummary[]> {

@@ -2,15 +2,15 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/lib/db';
 import { attachments, type Chat, chats } from '@/lib/db/schema';
-import { AppError, notFound } from '@/lib/errors';
-import { isUuid } from '@/lib/ids';
+import { AppError } from '@/lib/errors';
 import type { ModelCatalog } from '@/lib/models/catalog';
 import { enqueue } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
-import { authorize, type Caller, chatInScope, liveChatInScope } from '@/lib/policy';
+import { authorize, type Caller, chatInScope } from '@/lib/policy';
 import { requestCancel } from '@/lib/turns/store';
 import { parseInput } from '@/lib/validation';
+import { assertChatId, loadLiveChat, updateLiveChat } from './queries';
 
 export interface ChatDetail {
   id: string;
@@ -55,11 +55,7 @@ export async function createChat(
 }
 
 export async function getChat(db: Db, caller: Caller | null, id: string): Promise<ChatDetail> {
-  const scope = authorize(caller, 'chat.read');
-  if (!isUuid(id)) throw notFound('Chat');
-  const [row] = await db.select().from(chats).where(liveChatInScope(scope, id));
-  if (!row) throw notFound('Chat');
-  return toChatDetail(row);
+  return toChatDetail(await loadLiveChat(db, authorize(caller, 'chat.read'), id));
 }
 
 export async function renameChat(
@@ -69,15 +65,10 @@ export async function renameChat(
   input: unknown,
 ): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.update');
-  if (!isUuid(id)) throw notFound('Chat');
+  // A bad id answers 404 even with a bad body, like any chat the caller cannot see.
+  assertChatId(id);
   const { title } = parseInput(renameSchema, input);
-  const [row] = await db
-    .update(chats)
-    .set({ title, updatedAt: sql`now()` })
-    .where(liveChatInScope(scope, id))
-    .returning();
-  if (!row) throw notFound('Chat');
-  return toChatDetail(row);
+  return toChatDetail(await updateLiveChat(db, scope, id, { title, updatedAt: sql`now()` }));
 }
 
 /**
@@ -87,14 +78,9 @@ export async function renameChat(
  */
 export async function deleteChat(db: Db, caller: Caller | null, id: string): Promise<void> {
   const scope = authorize(caller, 'chat.delete');
-  if (!isUuid(id)) throw notFound('Chat');
+  assertChatId(id);
   await db.transaction(async (tx) => {
-    const deleted = await tx
-      .update(chats)
-      .set({ deletedAt: sql`now()` })
-      .where(liveChatInScope(scope, id))
-      .returning({ id: chats.id });
-    if (deleted.length === 0) throw notFound('Chat');
+    await updateLiveChat(tx, scope, id, { deletedAt: sql`now()` });
     await tx
       .update(attachments)
       .set({

@@ -1,4 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { transition } from '@/lib/attachments/store';
 import { attachments } from '@/lib/db/schema';
 import { parseStoredFilename } from '@/lib/file-stores/naming';
 import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
@@ -160,11 +161,13 @@ async function checkIndexing(
 /** Compare-and-set from `uploaded`; a failed document's provider file goes too, best effort. */
 async function settle(deps: CleanupDeps, row: WithChatStore, outcome: ReaperOutcome): Promise<boolean> {
   const ready = outcome === 'ready';
-  const [hit] = await deps.db
-    .update(attachments)
-    .set({ status: ready ? 'ready' : 'failed', errorCode: ready ? null : outcome, updatedAt: sql`now()` })
-    .where(and(eq(attachments.id, row.id), eq(attachments.status, 'uploaded')))
-    .returning({ id: attachments.id });
+  const hit = await transition(
+    deps.db,
+    row.id,
+    'uploaded',
+    { status: ready ? 'ready' : 'failed', errorCode: ready ? null : outcome },
+    { includeDeleted: true },
+  );
   if (!hit) return false;
   deps.metrics.reaped(outcome);
   // A deleted document's file is its cleanup job's to delete.

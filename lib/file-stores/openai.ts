@@ -74,6 +74,8 @@ export function createOpenAIFileStore(options: {
           createdAt: new Date(store.created_at * 1000),
         })),
     },
+    // The model provider runs file_search over its own vector store while it answers.
+    retrieval: { kind: 'hosted' },
   };
 }
 

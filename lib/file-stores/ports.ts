@@ -1,9 +1,10 @@
 import { CodedError } from '@/lib/errors';
 
 /**
- * The narrow interfaces the attachment service needs from a provider. Adapters: `openai`,
- * `azure` (the same SDK against Azure OpenAI) and `local` (a folder plus our own full-text index).
- * Provider ids (file ids, vector store ids) cross these interfaces but never reach a client.
+ * The narrow interfaces the attachment service, cleanup and turns need from a provider. Adapters:
+ * `openai`, `azure` (the same SDK against Azure OpenAI) and `local` (a folder plus our own
+ * full-text index). Provider ids (file ids, vector store ids) cross these interfaces but never
+ * reach a client.
  */
 
 export type FileStoreId = 'openai' | 'azure' | 'local';
@@ -54,12 +55,36 @@ export interface VectorStores {
   list(): AsyncIterable<StoredObject>;
 }
 
+/** A passage of one of a store's files that a search found, by the attachment it was indexed for. */
+export interface SearchHit {
+  attachmentId: string;
+  content: string;
+}
+
+/**
+ * How a model gets at the documents in a store. `hosted`: the model provider searches the vector
+ * store itself, with its own file_search tool. `search`: the store answers a query itself, and
+ * the passages it finds are put in the model's prompt.
+ */
+export type Retrieval =
+  | { readonly kind: 'hosted' }
+  | {
+      readonly kind: 'search';
+      /** The passages of the given attachments' files that best match the query, best first. */
+      search(
+        vectorStoreId: string,
+        query: string,
+        options: { attachmentIds: string[]; limit: number },
+      ): Promise<SearchHit[]>;
+    };
+
 export interface FileStore {
   readonly id: FileStoreId;
   /** The storage backend label recorded on each attachment row (upstream's `storage_backend`). */
   readonly storageBackend: string;
   readonly files: FileStorage;
   readonly vectorStores: VectorStores;
+  readonly retrieval: Retrieval;
 }
 
 export type FileStoreErrorCode =

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
-import { loadLiveChat } from '@/lib/attachments/context';
 import { type ThumbnailView, thumbnailOf } from '@/lib/attachments/view';
+import { loadLiveChat } from '@/lib/chats/queries';
 import type { Db } from '@/lib/db';
 import {
   attachments,

@@ -4,7 +4,7 @@ import { type Attachment, attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import type { ModelEntry } from '@/lib/models/catalog';
-import type { AccessScope } from '@/lib/policy';
+import type { OwnerScope } from '@/lib/policy';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 
 const invalid = (detail: string) => new AppError('invalid_attachment', detail);
@@ -16,7 +16,7 @@ const invalid = (detail: string) => new AppError('invalid_attachment', detail);
  */
 export async function lockMessageAttachments(
   tx: Queryable,
-  scope: AccessScope,
+  scope: OwnerScope,
   chatId: string,
   ids: string[],
 ): Promise<Attachment[]> {

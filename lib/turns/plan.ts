@@ -1,8 +1,11 @@
 import { and, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Queryable } from '@/lib/db';
 import { type Attachment, attachments, type ChatTurn, chatVectorStores, messages } from '@/lib/db/schema';
-import type { HistoryMessage, ModelInput } from '@/lib/llm/ports';
+import { type FileStore, FileStoreError, type FileStoreId, type Retrieval } from '@/lib/file-stores/ports';
+import { excerpt } from '@/lib/llm/excerpt';
+import type { HistoryMessage, ModelInput, Passage } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
+import { fileStoreOf } from '@/lib/models/file-store';
 import { systemPrompt } from './prompt';
 
 export interface TurnSettings {
@@ -10,7 +13,7 @@ export interface TurnSettings {
   recentMessages: number;
   /** Hosted file_search: results per search. */
   fileSearchMaxResults: number;
-  /** Local retrieval: passages put in the prompt. */
+  /** A store that searches itself: passages put in the prompt. */
   localPassages: number;
 }
 
@@ -19,18 +22,18 @@ export interface Switches {
   codeInterpreter: boolean;
 }
 
-/** Retrieval the turn runs itself, in our own index, before calling the model. */
-export interface LocalSearch {
-  vectorStoreId: string;
-  query: string;
-  /** The documents it may cite, by attachment id, with their filenames. */
-  documents: Map<string, string>;
-  limit: number;
+export interface PlanDeps {
+  db: Queryable;
+  fileStores: (id: FileStoreId) => FileStore;
 }
 
 export interface TurnPlan {
   input: ModelInput;
-  localSearch?: LocalSearch;
+  /**
+   * Finds the passages of the chat's documents that the prompt carries, before the model is
+   * called; absent when the model provider searches the store itself, or nothing is searchable.
+   */
+  retrieve?: () => Promise<Passage[]>;
 }
 
 /** Rough, and deliberately pessimistic for English: what the budget below counts in. */
@@ -44,7 +47,7 @@ const OVERHEAD_TOKENS = 1_000;
  * window, the message with its images, and the tools its files and the tenant's switches allow.
  */
 export async function planTurn(
-  db: Queryable,
+  deps: PlanDeps,
   args: {
     turn: ChatTurn;
     model: ModelEntry;
@@ -55,18 +58,19 @@ export async function planTurn(
   },
 ): Promise<TurnPlan> {
   const { turn, model, text, sent, switches, settings } = args;
-  const documents = await searchableDocuments(db, turn.chatId);
-  const store = documents.length > 0 ? await chatStore(db, turn.tenantId, turn.chatId) : undefined;
-  const hosted = model.provider === 'openai' || model.provider === 'azure';
-  // The store must be where this model searches: the provider's own for hosted file search, ours otherwise.
-  const reachable = store !== undefined && store.provider === (hosted ? model.provider : 'local');
-  const canSearch = model.fileSearch && switches.fileSearch && reachable;
+  const documents = await searchableDocuments(deps.db, turn.chatId);
+  const store = documents.length > 0 ? await chatStore(deps.db, turn.tenantId, turn.chatId) : undefined;
+  const storeId = fileStoreOf(model);
+  // A model searches its own file store only; a store the chat has elsewhere is out of its reach.
+  const reachable = store !== undefined && store.provider === storeId;
+  const retrieval =
+    model.fileSearch && switches.fileSearch && reachable ? retrievalOf(deps, storeId) : undefined;
   const codeFiles = sent
     .filter((a) => a.forCodeInterpreter && a.providerFileId)
     .map((a) => a.providerFileId as string);
   const codeInterpreter = model.codeInterpreter && switches.codeInterpreter && codeFiles.length > 0;
 
-  const instructions = systemPrompt({ documents: canSearch, codeInterpreter });
+  const instructions = systemPrompt({ documents: retrieval !== undefined, codeInterpreter });
   const budget =
     model.contextWindow -
     model.maxOutputTokens -
@@ -76,7 +80,7 @@ export async function planTurn(
   const input: ModelInput = {
     model,
     instructions,
-    history: await recentHistory(db, turn, settings.recentMessages, budget),
+    history: await recentHistory(deps.db, turn, settings.recentMessages, budget),
     user: {
       text,
       imageFileIds: sent
@@ -86,24 +90,40 @@ export async function planTurn(
     maxOutputTokens: model.maxOutputTokens,
   };
   if (codeInterpreter) input.codeInterpreter = { fileIds: codeFiles };
-  if (!canSearch || !store) return { input };
-  if (hosted) {
+  if (!retrieval || !store) return { input };
+  const attachmentIds = documents.map((d) => d.id);
+  if (retrieval.kind === 'hosted') {
     input.fileSearch = {
       vectorStoreId: store.id,
-      attachmentIds: documents.map((d) => d.id),
+      attachmentIds,
       maxResults: settings.fileSearchMaxResults,
     };
     return { input };
   }
-  return {
-    input,
-    localSearch: {
-      vectorStoreId: store.id,
-      query: text,
-      documents: new Map(documents.map((d) => [d.id, d.filename])),
-      limit: settings.localPassages,
-    },
+  const filenames = new Map(documents.map((d) => [d.id, d.filename]));
+  const retrieve = async (): Promise<Passage[]> => {
+    const hits = await retrieval.search(store.id, text, { attachmentIds, limit: settings.localPassages });
+    return hits.map((hit) => ({
+      attachmentId: hit.attachmentId,
+      filename: filenames.get(hit.attachmentId) ?? 'document',
+      text: hit.content,
+      quote: excerpt(hit.content, text),
+    }));
   };
+  return { input, retrieve };
+}
+
+/**
+ * How the model's store is searched. A store that is not configured is not: the model it keeps
+ * files for has no key either, so the turn fails as provider_unavailable when it calls the model.
+ */
+function retrievalOf(deps: PlanDeps, id: FileStoreId): Retrieval | undefined {
+  try {
+    return deps.fileStores(id).retrieval;
+  } catch (err) {
+    if (err instanceof FileStoreError && err.code === 'configuration_error') return undefined;
+    throw err;
+  }
 }
 
 /** The chat's documents that search may return: ready, not deleted (deleted ones drop out at once). */

@@ -1,15 +1,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
 import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '@/lib/db/schema';
-import { searchLocalStore } from '@/lib/file-stores/local/search';
-import { excerpt } from '@/lib/llm/excerpt';
-import {
-  type ChatModel,
-  type FinishReason,
-  ModelError,
-  type ModelInput,
-  type Passage,
-} from '@/lib/llm/ports';
+import { type ChatModel, type FinishReason, ModelError, type ModelInput } from '@/lib/llm/ports';
 import { errorFields, log } from '@/lib/log';
 import type { AbortTrigger, StreamLabels, StreamMetrics } from '@/lib/metrics';
 import type { ModelEntry } from '@/lib/models/catalog';
@@ -21,7 +13,7 @@ import {
   type TurnEvent,
 } from './events';
 import { registerStream } from './local-streams';
-import type { LocalSearch, TurnPlan } from './plan';
+import type { TurnPlan } from './plan';
 import { cancelRequested, finishTurn, type TurnOutcome, touchTurn } from './store';
 
 export interface StreamSettings {
@@ -175,10 +167,10 @@ export function runTurn(
     const tools: StoredToolCall[] = [];
     try {
       let input: ModelInput = plan.input;
-      if (plan.localSearch) {
+      if (plan.retrieve) {
         contentStarted = true;
         channel.send({ event: 'tool', data: { name: 'file_search', phase: 'started' } });
-        const passages = await retrieve(deps.db, plan.localSearch);
+        const passages = await plan.retrieve();
         channel.send({ event: 'tool', data: { name: 'file_search', phase: 'completed' } });
         tools.push({ name: 'file_search' });
         input = { ...input, passages };
@@ -294,19 +286,6 @@ function abortedOutcome(text: string, trigger: AbortTrigger | undefined): TurnOu
   return trigger === 'idle_timeout'
     ? { state: 'failed', content: text, errorCode: 'provider_timeout', citations: [] }
     : { state: 'cancelled', content: text, citations: [] };
-}
-
-async function retrieve(db: Db, search: LocalSearch): Promise<Passage[]> {
-  const hits = await searchLocalStore(db, search.vectorStoreId, search.query, {
-    attachmentIds: [...search.documents.keys()],
-    limit: search.limit,
-  });
-  return hits.map((hit) => ({
-    attachmentId: hit.attachmentId,
-    filename: search.documents.get(hit.attachmentId) ?? 'document',
-    text: hit.content,
-    quote: excerpt(hit.content, search.query),
-  }));
 }
 
 /**

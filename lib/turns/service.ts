@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { loadLiveChat, readKillSwitches } from '@/lib/attachments/context';
+import { loadLiveChat, lockLiveChat, touchChat } from '@/lib/chats/queries';
 import type { Db, Queryable } from '@/lib/db';
 import { isUniqueViolation } from '@/lib/db/errors';
 import {
@@ -8,16 +8,17 @@ import {
   attachments,
   type Chat,
   type ChatTurn,
-  chats,
   chatTurns,
   messageAttachments,
   messages,
 } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
+import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { isUuid, newId } from '@/lib/ids';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
-import { type AccessScope, authorize, type Caller } from '@/lib/policy';
+import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
+import { type KillSwitches, readKillSwitches } from '@/lib/tenants/settings';
 import { parseInput } from '@/lib/validation';
 import { checkImages, lockMessageAttachments } from './attachments';
 import type { TurnEvent } from './events';
@@ -28,6 +29,8 @@ import { type RunnerDeps, replayStream, runTurn, type TurnStream } from './runne
 import { findMessage, findTurn, insertTurn, latestTurn, requestCancel } from './store';
 
 export interface TurnDeps extends RunnerDeps {
+  /** The file stores by id: a turn searches the chat's documents in its model's store. */
+  fileStores: (id: FileStoreId) => FileStore;
   /** Enabled catalog entries only: a chat whose model is gone cannot send. */
   models: { find(id: string): ModelEntry | undefined };
   chatModel(model: ModelEntry): ChatModel;
@@ -47,8 +50,6 @@ const sendSchema = z.object({
     .max(50, { message: 'A message can carry at most 50 attachments.' })
     .optional(),
 });
-
-type KillSwitches = Awaited<ReturnType<typeof readKillSwitches>>;
 
 interface Started {
   turn: ChatTurn;
@@ -220,20 +221,8 @@ function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
  * running turns is the real arbiter (it holds across processes and for the reaper too); the
  * lock makes the common case a clear 409 instead of a failed insert.
  */
-async function lockChatForTurn(tx: Queryable, scope: AccessScope, chat: Chat, requestId?: string) {
-  const [row] = await tx
-    .select({ id: chats.id })
-    .from(chats)
-    .where(
-      and(
-        eq(chats.id, chat.id),
-        eq(chats.tenantId, scope.tenantId),
-        eq(chats.userId, scope.userId),
-        isNull(chats.deletedAt),
-      ),
-    )
-    .for('no key update');
-  if (!row) throw notFound('Chat');
+async function lockChatForTurn(tx: Queryable, scope: OwnerScope, chat: Chat, requestId?: string) {
+  await lockLiveChat(tx, scope, chat.id);
   const [running] = await tx
     .select({ requestId: chatTurns.requestId })
     .from(chatTurns)
@@ -263,7 +252,7 @@ const runningConflict = (err: unknown) =>
 async function openTurn(
   tx: Queryable,
   deps: TurnDeps,
-  on: { scope: AccessScope; chat: Chat; model: ModelEntry; switches: KillSwitches },
+  on: { scope: OwnerScope; chat: Chat; model: ModelEntry; switches: KillSwitches },
   message: { requestId: string; text: string; sent: Attachment[] },
 ): Promise<Started> {
   const { scope, chat, model, switches } = on;
@@ -277,32 +266,8 @@ async function openTurn(
     content: message.text,
     attachments: message.sent,
   });
-  await touchChat(tx, chat, message.text);
+  await touchChat(tx, chat.id, message.text);
   return { turn, sent: message.sent, text: message.text };
-}
-
-/** The chat moves to the top of the list; a chat without a title is named after its first message. */
-async function touchChat(tx: Queryable, chat: Chat, content: string) {
-  await tx
-    .update(chats)
-    .set({
-      updatedAt: sql`now()`,
-      title: sql`coalesce(${chats.title}, ${titleFrom(content)})`,
-    })
-    .where(eq(chats.id, chat.id));
-}
-
-const TITLE_CHARS = 80;
-
-function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0]?.trim().replace(/\s+/g, ' ') ?? '';
-  const chars = [...line];
-  return chars.length <= TITLE_CHARS
-    ? line
-    : `${chars
-        .slice(0, TITLE_CHARS - 1)
-        .join('')
-        .trimEnd()}…`;
 }
 
 /** A retried message keeps the attachments it was sent with, except any deleted since. */
@@ -338,7 +303,7 @@ async function start(
   signal?: AbortSignal,
 ): Promise<TurnStream> {
   const { turn, sent, text } = started;
-  const plan = await planTurn(deps.db, {
+  const plan = await planTurn(deps, {
     turn,
     model,
     text,

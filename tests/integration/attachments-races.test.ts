@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { getDb } from '@/lib/runtime';

@@ -1,14 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getUploadLimits } from '@/lib/attachments/limits';
-import {
-  deleteAttachment,
-  getAttachment,
-  getThumbnail,
-  listAttachments,
-  type UploadOutcome,
-  uploadFile,
-} from '@/lib/attachments/service';
+import { deleteAttachment, getAttachment, getThumbnail, listAttachments } from '@/lib/attachments/service';
+import type { UploadOutcome } from '@/lib/attachments/upload/finish';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments, chats, chatVectorStores, outbox, tenantSettings } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as outboxCron from '@/app/api/cron/outbox/route';
 import * as metricsRoute from '@/app/api/metrics/route';
-import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { drain } from '@/lib/outbox/worker';
 import { processMetrics } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps } from '@/tests/support/attachments';

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment, getAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { deleteChat } from '@/lib/chats/service';
 import { readBacklog } from '@/lib/cleanup/backlog';
 import { startWorkerLoop } from '@/lib/cleanup/loop';

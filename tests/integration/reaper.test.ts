@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { reap } from '@/lib/cleanup/reaper';
 import { outbox } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
@@ -40,9 +41,12 @@ describe('interrupted uploads', () => {
       void uploadFile(dying, t.user.caller, chatId, fileInput('half a life', { filename: 'notes.txt' }));
       const [row] = await waitForRow(chatId);
       if (providerId === 'openai') await waitFor(async () => t.fake.state().files.length === 1);
+      // Stored means under its final name: the temporary file comes first, then the rename.
       else
         await waitFor(async () =>
-          (await import('node:fs/promises')).readdir(t.deps.storageDir).then((f) => f.length === 1),
+          (await import('node:fs/promises'))
+            .readdir(t.deps.storageDir)
+            .then((f) => f.length === 1 && !f[0]?.startsWith('.upload-')),
         );
 
       // Not yet: an upload may legitimately take a while.

@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { describe, expect, inject, it } from 'vitest';
-import { deleteAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { deleteChat } from '@/lib/chats/service';
 import { reap } from '@/lib/cleanup/reaper';
 import { reconcile } from '@/lib/cleanup/reconcile';

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteAttachment, getAttachment, uploadFile } from '@/lib/attachments/service';
+import { deleteAttachment, getAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { deleteChat } from '@/lib/chats/service';
 import { attachments, chats, chatTurns, messageAttachments, messages, tenantSettings } from '@/lib/db/schema';
 import { newId } from '@/lib/ids';

@@ -37,6 +37,7 @@ export function makeTurnDeps(
 ): TestTurnDeps {
   return {
     db: attachments.db,
+    fileStores: attachments.fileStores,
     models: { find: (id) => TURN_MODELS.find((m) => m.id === id) },
     chatModel: createChatModelRegistry({
       OPENAI_API_KEY: 'test',

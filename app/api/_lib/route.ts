@@ -5,6 +5,7 @@ import type { Db } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
 import { bearerToken, resolveCaller } from '@/lib/http/caller';
 import { problemResponse } from '@/lib/http/problem';
+import { checkCookieRequest, configuredOrigins } from '@/lib/http/same-origin';
 import { log, withLogContext } from '@/lib/log';
 import type { Caller } from '@/lib/policy';
 import { getDb } from '@/lib/runtime';
@@ -17,8 +18,9 @@ export interface ApiContext<P> {
 }
 
 /**
- * Every /api handler goes through here: resolve the caller (bearer token or session), run the
- * service call, and map whatever it throws to problem JSON in one place.
+ * Every /api handler goes through here: refuse cookie requests other sites made the browser send,
+ * resolve the caller (bearer token or session), run the service call, and map whatever it throws
+ * to problem JSON in one place.
  */
 export function apiRoute<P = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response>,
@@ -27,6 +29,9 @@ export function apiRoute<P = Record<string, never>>(
     handled(request, async () => {
       const db = await getDb();
       const caller = await resolveCaller(request, db, async () => (await auth())?.user?.id);
+      // Only a request the session cookie signed in can have been forged by another site; one with
+      // no credentials at all is answered 401 like any other.
+      if (caller) checkCookieRequest(request, configuredOrigins());
       return handler({ request, params: await context.params, caller, db });
     });
 }

@@ -16,6 +16,7 @@ import {
   removeFile,
   startIndexing,
 } from './index-store';
+import { searchLocalStore } from './search';
 import {
   listStoredFiles,
   removeStoredFile,
@@ -74,6 +75,17 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
       delete: async (vectorStoreId) => deleteStore(await options.db(), vectorStoreId),
       list: async function* () {
         yield* await listStores(await options.db());
+      },
+    },
+    retrieval: {
+      kind: 'search',
+      search: async (vectorStoreId, query, { attachmentIds, limit }) => {
+        const hits = await searchLocalStore(await options.db(), vectorStoreId, query, {
+          attachmentIds,
+          limit,
+        });
+        // Passages go out by attachment only: file ids are provider ids, and stay behind the port.
+        return hits.map(({ attachmentId, content }) => ({ attachmentId, content }));
       },
     },
   };

@@ -1,6 +1,7 @@
 import { after } from 'next/server';
 import { apiRoute } from '@/app/api/_lib/route';
-import { listAttachments, uploadFile } from '@/lib/attachments/service';
+import { listAttachments } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { json } from '@/lib/http/json';
 import { contentLength, openFilePart } from '@/lib/http/multipart';
 import { attachmentDeps } from '@/lib/runtime';

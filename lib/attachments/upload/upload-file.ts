@@ -1,0 +1,64 @@
+import { resolveUploadContext } from '@/lib/attachments/context';
+import type { AttachmentDeps } from '@/lib/attachments/deps';
+import { authorize, type Caller } from '@/lib/policy';
+import { admitUpload, checkContent, enterGate, resolveFileStore, resolveType } from './admit';
+import { finishUpload, type UploadOutcome } from './finish';
+import { insertPending, settleUpload, whilePending } from './pending';
+import { storeBytes } from './store-bytes';
+
+export interface UploadInput {
+  /** Content-Length of the whole request when known, multipart framing included. */
+  sizeHint: number | null;
+  /** Starts reading the request: called only once the upload may go ahead at all. */
+  openFile: () => Promise<{
+    filename: string | null | undefined;
+    /** The part's declared Content-Type. */
+    contentType: string;
+    body: AsyncIterable<Uint8Array>;
+  }>;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Content-Length counts the multipart framing too; this much of it is granted to the framing, so
+ * a file just under its limit is not refused for the length of its request.
+ */
+export const MULTIPART_OVERHEAD = 64 * 1024;
+
+/**
+ * An upload in one request. Everything that can refuse the file without writing anything (type,
+ * size, content, switches) comes first; then one transaction checks the limits and quotas under
+ * locks and writes the `pending` row; then the bytes stream to the file store, and the row is
+ * settled with their exact size and made `ready` or handed to indexing.
+ */
+export async function uploadFile(
+  deps: AttachmentDeps,
+  caller: Caller | null,
+  chatId: string,
+  input: UploadInput,
+): Promise<UploadOutcome> {
+  const scope = authorize(caller, 'attachment.upload');
+  const ctx = await resolveUploadContext(deps, scope, chatId);
+  const declaredSize = input.sizeHint === null ? null : input.sizeHint - MULTIPART_OVERHEAD;
+  admitUpload(ctx, declaredSize);
+  const part = await input.openFile();
+  const file = resolveType(deps, ctx, part, declaredSize);
+  const leave = enterGate(deps, file.rule.kind);
+  try {
+    const head = await checkContent(deps, part.body, file.rule);
+    const fileStore = resolveFileStore(deps, ctx.provider);
+    const row = await insertPending(
+      deps,
+      { tenantId: scope.tenantId, chatId: ctx.chat.id, userId: scope.userId },
+      { file, fileStore, estimate: Math.max(0, declaredSize ?? 0) },
+    );
+    return await whilePending(deps, row, async () => {
+      const stored = await storeBytes(deps, { row, file, fileStore, head, signal: input.signal });
+      const uploaded = await settleUpload(deps, fileStore, row, stored);
+      return finishUpload(deps, fileStore, uploaded, stored.image);
+    });
+  } finally {
+    leave();
+  }
+}
