@@ -26,6 +26,7 @@ describe('the composition root', { timeout: 120_000 }, () => {
     expect(cleanup.db).toBe(uploads.db);
     // One registry of file stores, one upload gate, one metrics registry, one set of chat models.
     expect(cleanup.fileStores).toBe(uploads.fileStores);
+    expect(answers.fileStores).toBe(uploads.fileStores);
     expect((await b.attachmentDeps()).gate).toBe(uploads.gate);
     expect(answers.metrics).toBe(uploads.metrics);
     expect(b.processMetrics()).toBe(uploads.metrics);
