@@ -1,5 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { auth } from '@/auth';
+import { sessionClaims } from '@/auth';
 import { type Db, getDb } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
 import { bearerToken, resolveCaller } from '@/lib/http/caller';
@@ -24,7 +24,7 @@ export function apiRoute<P = Record<string, never>>(
   return (request, context) =>
     handled(request, async () => {
       const db = await getDb();
-      const caller = await resolveCaller(request, db, async () => (await auth())?.user?.id);
+      const caller = await resolveCaller(request, db, sessionClaims);
       return handler({ request, params: await context.params, caller, db });
     });
 }
