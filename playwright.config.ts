@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 export const FAKE_OPENAI_PORT = 3199;
 export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
 export const E2E_METRICS_TOKEN = 'e2e-metrics-token';
+/** Wrong passwords that lock an account (the default, set here so the specs can count on it). */
+export const E2E_MAX_FAILURES = 5;
 
 export default defineConfig({
   testDir: './e2e',
@@ -56,6 +58,11 @@ export default defineConfig({
         // New chats stay keyless unless a test picks an OpenAI model.
         DEFAULT_MODEL: 'offline',
         METRICS_TOKEN: E2E_METRICS_TOKEN,
+        AUTH_MAX_FAILURES: String(E2E_MAX_FAILURES),
+        // Every spec signs up and in from this one address: only the per-account limits are tried here
+        // (the per-address ones are covered by the integration tests).
+        AUTH_MAX_FAILURES_PER_ADDRESS: '1000',
+        SIGNUP_MAX_PER_ADDRESS: '10000',
       },
     },
   ],

@@ -40,15 +40,38 @@ export async function screenshotsAcrossLayouts(page: Page, name: string) {
   }
 }
 
-/** Signs up a new organisation and waits for the signed-in home page. */
-export async function signUp(page: Page, email = uniqueEmail()) {
+export const SIGNED_UP_NOTICE =
+  'If this email was not registered yet, your organisation is ready. Sign in to continue.';
+
+/** Fills in and sends the sign-up form; it answers on the sign-in page, whether the email was new or not. */
+export async function submitSignUp(
+  page: Page,
+  email: string,
+  { organisation = 'Acme Research', password = PASSWORD } = {},
+) {
   await page.goto('/signup');
-  await page.getByLabel('Organisation name').fill('Acme Research');
+  await page.getByLabel('Organisation name').fill(organisation);
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/signin\?signed_up$/);
+  await expect(page.getByRole('status')).toHaveText(SIGNED_UP_NOTICE);
+}
+
+/** Signs in from the sign-in page and waits for the signed-in home page. */
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  if (!new URL(page.url()).pathname.startsWith('/signin')) await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL('/');
   await expect(page.getByRole('heading', { name: 'Select a chat or start a new one' })).toBeVisible();
+}
+
+/** Signs up a new organisation, then signs in, and waits for the signed-in home page. */
+export async function signUp(page: Page, email = uniqueEmail()) {
+  await submitSignUp(page, email);
+  await signIn(page, email);
   return email;
 }
 

@@ -7,6 +7,8 @@ const catalog = {
   not_found: [404, 'Not found'],
   conflict: [409, 'Conflict'],
   email_taken: [409, 'Email already registered'],
+  signup_closed: [403, 'Sign-up closed'],
+  too_many_attempts: [429, 'Too many attempts'],
   // Sending messages: upstream's pre-stream codes.
   invalid_attachment: [400, 'Invalid attachment'],
   too_many_images: [400, 'Too many images'],

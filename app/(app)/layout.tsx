@@ -5,7 +5,7 @@ import { AppShell } from '@/components/app-shell';
 import { ChatList } from '@/components/chats/chat-list';
 import { NewChatButton } from '@/components/chats/new-chat-button';
 import { Providers } from '@/components/providers';
-import { signOutAction } from './actions';
+import { signOutAction, signOutEverywhereAction } from './actions';
 
 /** Everything behind sign-in. Pages check the session again: a layout is not re-run on client navigation. */
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
@@ -19,7 +19,11 @@ export default async function SignedInLayout({ children }: { children: ReactNode
               <NewChatButton className="w-full justify-center" />
             </div>
             <ChatList />
-            <AccountFooter email={email} signOutAction={signOutAction} />
+            <AccountFooter
+              email={email}
+              signOutAction={signOutAction}
+              signOutEverywhereAction={signOutEverywhereAction}
+            />
           </>
         }
       >

@@ -1,8 +1,7 @@
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { auth } from '@/auth';
-import { loadActiveCaller } from '@/lib/auth/users';
-import { isUuid } from '@/lib/ids';
+import { loadActiveCaller } from '@/lib/auth/sessions';
 import type { Caller } from '@/lib/policy';
 import { getDb } from '@/lib/runtime';
 
@@ -12,14 +11,14 @@ export interface ActiveSession {
 }
 
 /**
- * The signed-in, still-enabled user of this request, or null. The JWT alone is not enough: a user
- * disabled since signing in must count as signed out. Cached so a layout and its page share one look-up.
+ * The signed-in, still-enabled user of this request, or null. The JWT alone is not enough: a
+ * session signed out, ended everywhere, or of a user disabled since must count as signed out.
+ * Cached so a layout and its page share one look-up.
  */
 export const getActiveSession = cache(async (): Promise<ActiveSession | null> => {
   const session = await auth();
-  const userId = session?.user?.id;
-  if (!session || !userId || !isUuid(userId)) return null;
-  const caller = await loadActiveCaller(await getDb(), userId);
+  if (!session?.claims) return null;
+  const caller = await loadActiveCaller(await getDb(), session.claims);
   return caller ? { caller, email: session.user.email ?? '' } : null;
 });
 

@@ -2,7 +2,8 @@
 
 import { AuthError } from 'next-auth';
 import { formText } from '@/app/_lib/form-data';
-import { signIn } from '@/auth';
+import { signIn, throttledSignIn } from '@/auth';
+import { tooManySignIns, WRONG_CREDENTIALS } from '@/components/auth/sentences';
 import type { SignInState } from '@/components/auth/sign-in-form';
 import { safeCallbackUrl } from './callback-url';
 
@@ -17,9 +18,11 @@ export async function signInAction(_state: SignInState, form: FormData): Promise
   } catch (err) {
     // Success is signalled by the NEXT_REDIRECT that signIn throws: it is no AuthError, so it propagates.
     if (!(err instanceof AuthError)) throw err;
-    const error =
-      err.type === 'CredentialsSignin'
-        ? 'Wrong email or password.'
+    const throttled = throttledSignIn(err);
+    const error = throttled
+      ? tooManySignIns(throttled.retryAfterSeconds)
+      : err.type === 'CredentialsSignin'
+        ? WRONG_CREDENTIALS
         : 'Signing in failed on our side. Try again.';
     return { email, error };
   }

@@ -1,10 +1,14 @@
 'use server';
 
-import { AuthError } from 'next-auth';
+import { headers } from 'next/headers';
+import { redirect } from 'next/navigation';
 import { formText } from '@/app/_lib/form-data';
-import { signIn } from '@/auth';
+import { tooManySignUps } from '@/components/auth/sentences';
 import type { SignUpField, SignUpState } from '@/components/auth/sign-up-form';
-import { signUp } from '@/lib/auth/users';
+import { clientAddress } from '@/lib/auth/client-address';
+import { authConfig } from '@/lib/auth/config';
+import { signUp } from '@/lib/auth/sign-up';
+import { retryAfterSeconds } from '@/lib/auth/throttle';
 import { AppError } from '@/lib/errors';
 import { getDb } from '@/lib/runtime';
 
@@ -21,23 +25,27 @@ function fieldErrorsOf(err: AppError): Partial<Record<SignUpField, string>> {
   return errors;
 }
 
+/**
+ * The same answer for a new email and a registered one: off to sign in, where the sign-up notice
+ * waits. Signing the new user in here would tell the two apart.
+ */
 export async function signUpAction(_state: SignUpState, form: FormData): Promise<SignUpState> {
   const values = { organisation: formText(form, 'organisation'), email: formText(form, 'email') };
-  const password = formText(form, 'password');
+  const config = authConfig();
   try {
-    await signUp(await getDb(), { ...values, password });
+    await signUp(
+      await getDb(),
+      config.signUp,
+      { ...values, password: formText(form, 'password') },
+      { clientAddress: clientAddress(await headers(), config.proxyHops) },
+    );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    if (err.code === 'email_taken') return { values, fieldErrors: { email: err.message } };
+    if (err.code === 'too_many_attempts') return { values, error: tooManySignUps(retryAfterSeconds(err)) };
+    if (err.code === 'signup_closed') return { values, error: err.message };
     if (err.code !== 'validation_error') throw err;
     const fieldErrors = fieldErrorsOf(err);
     return Object.keys(fieldErrors).length > 0 ? { values, fieldErrors } : { values, error: err.message };
   }
-  try {
-    await signIn('credentials', { email: values.email, password, redirectTo: '/' });
-  } catch (err) {
-    if (!(err instanceof AuthError)) throw err;
-    return { values, error: 'Your account is ready, but signing in failed. Sign in to continue.' };
-  }
-  return { values };
+  redirect('/signin?signed_up');
 }

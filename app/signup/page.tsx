@@ -4,12 +4,15 @@ import { redirect } from 'next/navigation';
 import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SignUpForm } from '@/components/auth/sign-up-form';
+import { authConfig } from '@/lib/auth/config';
+import { signUpClosedReason } from '@/lib/auth/sign-up';
 import { signUpAction } from './actions';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
 export default async function SignUpPage() {
   if (await getActiveSession()) redirect('/');
+  const closed = signUpClosedReason(authConfig().signUp.mode);
   return (
     <AuthCard
       title="Create your organisation"
@@ -22,7 +25,11 @@ export default async function SignUpPage() {
         </>
       }
     >
-      <SignUpForm action={signUpAction} />
+      {closed ? (
+        <p className="text-sm text-zinc-700 dark:text-zinc-300">{closed}</p>
+      ) : (
+        <SignUpForm action={signUpAction} />
+      )}
     </AuthCard>
   );
 }

@@ -7,16 +7,34 @@ import { FormError } from './form-error';
 
 export interface SignInState {
   error?: string;
+  /** Shown until the first attempt (after a sign-up, say). */
+  notice?: string;
   /** Echoed back so a failed attempt keeps what was typed. */
   email?: string;
 }
 
 type SignInAction = (state: SignInState, form: FormData) => Promise<SignInState>;
 
-export function SignInForm({ action, callbackUrl }: { action: SignInAction; callbackUrl: string }) {
-  const [state, formAction, pending] = useActionState(action, {});
+export function SignInForm({
+  action,
+  callbackUrl,
+  initialState = {},
+}: {
+  action: SignInAction;
+  callbackUrl: string;
+  initialState?: SignInState;
+}) {
+  const [state, formAction, pending] = useActionState(action, initialState);
   return (
     <form action={formAction} className="flex flex-col gap-4">
+      {state.notice && (
+        <p
+          role="status"
+          className="rounded-md bg-blue-50 px-3 py-2 text-sm text-blue-900 dark:bg-blue-950/60 dark:text-blue-200"
+        >
+          {state.notice}
+        </p>
+      )}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <TextField
         label="Email"

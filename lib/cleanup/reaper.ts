@@ -1,5 +1,7 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { transition } from '@/lib/attachments/store';
+import { pruneRevokedSessions } from '@/lib/auth/sessions';
+import { pruneThrottles } from '@/lib/auth/throttle';
 import { attachments } from '@/lib/db/schema';
 import { parseStoredFilename } from '@/lib/file-stores/naming';
 import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
@@ -16,6 +18,8 @@ export interface ReapReport {
   settled: number;
   resumed: number;
   pruned: number;
+  /** Sign-in throttles whose attempts are forgotten, and revoked sessions that have expired. */
+  authPruned: number;
 }
 
 /** Rows looked at per pass; a larger backlog is worked off over the following passes. */
@@ -25,7 +29,7 @@ const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
  * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, documents whose
- * indexing nobody is watching any more; and prunes old completed outbox jobs.
+ * indexing nobody is watching any more; and prunes old completed outbox jobs and spent sign-in records.
  */
 export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const now = deps.clock();
@@ -37,7 +41,9 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const interrupted = await reapInterruptedUploads(deps, new Date(now - deps.config.pendingTimeoutMs));
   const { settled, resumed } = await settleIndexing(deps, now);
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
-  return { orphanTurns, interrupted, settled, resumed, pruned };
+  const authPruned =
+    (await pruneThrottles(deps.db, new Date(now))) + (await pruneRevokedSessions(deps.db, new Date(now)));
+  return { orphanTurns, interrupted, settled, resumed, pruned, authPruned };
 }
 
 /**

@@ -52,6 +52,11 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     role: varchar('role', { length: 16, enum: userRoles }).notNull().default('member'),
     disabledAt: ts('disabled_at'),
+    /**
+     * Carried in every session cookie made at sign-in; bumping it ends all the user's sessions at
+     * their next request ("sign out everywhere", disabling the user).
+     */
+    sessionVersion: integer('session_version').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
@@ -74,6 +79,52 @@ export const apiTokens = pgTable(
     revokedAt: ts('revoked_at'),
   },
   (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+);
+
+/**
+ * Sessions signed out one by one: the cookie itself stays valid until it expires, so its id is
+ * refused until then. Rows past `expires_at` can no longer match a live cookie and are pruned.
+ */
+export const revokedSessions = pgTable(
+  'revoked_sessions',
+  {
+    sessionId: uuid('session_id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    revokedAt: ts('revoked_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('revoked_sessions_expiry_idx').on(t.expiresAt)],
+);
+
+export const authThrottleScopes = ['sign_in_account', 'sign_in_address', 'sign_up_address'] as const;
+export type AuthThrottleScope = (typeof authThrottleScopes)[number];
+
+/**
+ * Attempt counters for sign-in (per account and per client address) and sign-up (per address),
+ * shared by every process. The subject is a SHA-256 of the normalised email or address, so the
+ * table neither keeps a list of typed emails nor grows a key with whatever a client sends.
+ */
+export const authThrottles = pgTable(
+  'auth_throttles',
+  {
+    scope: varchar('scope', { length: 32, enum: authThrottleScopes }).notNull(),
+    subject: varchar('subject', { length: 64 }).notNull(),
+    attempts: integer('attempts').notNull(),
+    lastAttemptAt: ts('last_attempt_at').notNull(),
+    lockedUntil: ts('locked_until'),
+    /** After this, the attempts are forgotten (and the row may be pruned). */
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.subject] }),
+    check(
+      'auth_throttles_scope_valid',
+      sql`${t.scope} in ('sign_in_account', 'sign_in_address', 'sign_up_address')`,
+    ),
+    index('auth_throttles_expiry_idx').on(t.expiresAt),
+  ],
 );
 
 export const chats = pgTable(

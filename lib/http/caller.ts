@@ -1,7 +1,6 @@
+import { loadActiveCaller, type SessionClaims } from '@/lib/auth/sessions';
 import { authenticateToken } from '@/lib/auth/tokens';
-import { loadActiveCaller } from '@/lib/auth/users';
 import type { Db } from '@/lib/db';
-import { isUuid } from '@/lib/ids';
 import type { Caller } from '@/lib/policy';
 
 /**
@@ -11,14 +10,14 @@ import type { Caller } from '@/lib/policy';
 export async function resolveCaller(
   request: Request,
   db: Db,
-  sessionUserId: () => Promise<string | null | undefined>,
+  session: () => Promise<SessionClaims | null | undefined>,
 ): Promise<Caller | null> {
   if (request.headers.has('authorization')) {
     const token = bearerToken(request);
     return token ? authenticateToken(db, token) : null;
   }
-  const userId = await sessionUserId();
-  return userId && isUuid(userId) ? loadActiveCaller(db, userId) : null;
+  const claims = await session();
+  return claims ? loadActiveCaller(db, claims) : null;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if that is what the request sent. */

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { signInWithPassword } from '@/lib/auth/sign-in';
 import { authenticateToken } from '@/lib/auth/tokens';
+import type { Db } from '@/lib/db';
 import { openDatabase } from '@/lib/db/client';
 import { acquireFolderLock } from '@/lib/db/pglite-lock';
+import type { AppError } from '@/lib/errors';
 import { getDb } from '@/lib/runtime';
 
 const run = promisify(execFile);
@@ -33,6 +36,17 @@ const databaseEnv = (pgliteDir: string): Record<string, string | undefined> =>
   driver === 'pglite'
     ? { DATABASE_DRIVER: 'pglite', PGLITE_DIR: pgliteDir, DATABASE_URL: '' }
     : { DATABASE_DRIVER: driver, DATABASE_URL: inject('databaseUrl'), NEON_WS_PROXY: inject('neonWsProxy') };
+
+/** Runs `fn` on the database the commands use (on PGlite, the folder is opened and closed around it). */
+async function withDatabase<T>(pgliteDir: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (driver !== 'pglite') return fn(await getDb());
+  const database = await openDatabase({ driver, pgliteDir });
+  try {
+    return await fn(database.db);
+  } finally {
+    await database.close();
+  }
+}
 
 describe(`operator commands on ${driver}`, () => {
   it('create a user, then print only a working token', async () => {
@@ -80,6 +94,57 @@ describe(`operator commands on ${driver}`, () => {
     const unknown = await npmRun('token:create', ['--email', 'nobody@example.test'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
+  });
+
+  // Six commands and as many openings of the PGlite folder: slow on a busy machine.
+  it('unlock an account, and disable and enable a user', { timeout: 180_000 }, async () => {
+    const dir = path.join(tmp, 'lock');
+    const env = databaseEnv(dir);
+    const email = `locked-${Date.now()}@example.test`;
+    const password = 'long enough password';
+    const created = await npmRun(
+      'user:create',
+      ['--email', email, '--password', password, '--tenant', `lock-${Date.now()}`],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+
+    const rule = { maxAttempts: 2, lockMs: 600_000, maxLockMs: 600_000, forgetAfterMs: 600_000 };
+    const signIn = (pw: string) =>
+      withDatabase(dir, (db) =>
+        signInWithPassword(
+          db,
+          { account: rule, address: { ...rule, maxAttempts: 100 } },
+          {
+            email,
+            password: pw,
+            clientAddress: '192.0.2.1',
+          },
+        ).then(
+          (user) => (user ? 'ok' : 'wrong'),
+          (err: AppError) => err.code,
+        ),
+      );
+    expect([await signIn('wrong'), await signIn('wrong'), await signIn(password)]).toEqual([
+      'wrong',
+      'wrong',
+      'too_many_attempts',
+    ]);
+    const unlocked = await npmRun('user:unlock', ['--email', email.toUpperCase()], env);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(JSON.parse(unlocked.stdout)).toEqual({ email: email.toUpperCase(), unlocked: true });
+    expect(await signIn(password)).toBe('ok');
+
+    const disabled = await npmRun('user:disable', ['--email', email], env);
+    expect(JSON.parse(disabled.stdout)).toEqual({ email, disabled: true, changed: true });
+    expect(await signIn(password)).toBe('wrong');
+    const enabled = await npmRun('user:enable', ['--email', email], env);
+    expect(JSON.parse(enabled.stdout)).toEqual({ email, disabled: false, changed: true });
+    expect(await signIn(password)).toBe('ok');
+
+    const usage = await npmRun('user:unlock', [], env);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('usage: npm run -s user:unlock -- --email E');
   });
 
   it('explain their arguments', async () => {

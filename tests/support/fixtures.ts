@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newSessionTokenClaims, parseSessionClaims, type SessionClaims } from '@/lib/auth/sessions';
 import { createTokenForUser } from '@/lib/auth/tokens';
 import { createUser } from '@/lib/auth/users';
 import type { Db } from '@/lib/db';
@@ -35,6 +36,13 @@ export async function makeUser(
 }
 
 export const db = (): Promise<Db> => getDb();
+
+/** The claims of a session cookie the user would get by signing in now (at `sessionVersion`). */
+export function sessionOf(caller: Caller, sessionVersion = 0, now = new Date()): SessionClaims {
+  const claims = parseSessionClaims({ sub: caller.userId, ...newSessionTokenClaims(sessionVersion, now) });
+  if (!claims) throw new Error('unparseable session claims');
+  return claims;
+}
 
 type Handler<P> = (request: Request, context: { params: Promise<P> }) => Promise<Response>;
 

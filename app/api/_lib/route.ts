@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { auth } from '@/auth';
+import { sessionClaims } from '@/auth';
 import type { Db } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
 import { bearerToken, resolveCaller } from '@/lib/http/caller';
@@ -28,7 +28,7 @@ export function apiRoute<P = Record<string, never>>(
   return (request, context) =>
     handled(request, async () => {
       const db = await getDb();
-      const caller = await resolveCaller(request, db, async () => (await auth())?.user?.id);
+      const caller = await resolveCaller(request, db, sessionClaims);
       // Only a request the session cookie signed in can have been forged by another site; one with
       // no credentials at all is answered 401 like any other.
       if (caller) checkCookieRequest(request, configuredOrigins());
