@@ -43,12 +43,10 @@ class TooManySignInAttempts extends CredentialsSignin {
   }
 }
 
-/** The throttle's refusal, recognised by its code (class identity does not survive bundling). */
+/** The throttle's refusal, told apart from a wrong password by its code. */
 export const throttledSignIn = (err: unknown): { retryAfterSeconds: number } | null =>
-  err instanceof AuthError &&
-  err.type === 'CredentialsSignin' &&
-  (err as CredentialsSignin).code === TOO_MANY_ATTEMPTS
-    ? { retryAfterSeconds: Number((err as TooManySignInAttempts).retryAfterSeconds) || 60 }
+  err instanceof AuthError && (err as CredentialsSignin).code === TOO_MANY_ATTEMPTS
+    ? { retryAfterSeconds: (err as TooManySignInAttempts).retryAfterSeconds }
     : null;
 
 // Lazy so that the secret is resolved at request time, never while `next build` collects pages.

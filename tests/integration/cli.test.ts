@@ -49,7 +49,8 @@ async function withDatabase<T>(pgliteDir: string, fn: (db: Db) => Promise<T>): P
 }
 
 describe(`operator commands on ${driver}`, () => {
-  it('create a user, then print only a working token', async () => {
+  // Four commands, each migrating the folder: slow on a busy machine.
+  it('create a user, then print only a working token', { timeout: 120_000 }, async () => {
     const dir = path.join(tmp, 'ok');
     const env = databaseEnv(dir);
     const email = `cli-${Date.now()}@example.test`;
@@ -96,7 +97,7 @@ describe(`operator commands on ${driver}`, () => {
     expect(unknown.stdout).toBe('');
   });
 
-  // Six commands and as many openings of the PGlite folder: slow on a busy machine.
+  // Six commands and as many openings of the folder.
   it('unlock an account, and disable and enable a user', { timeout: 180_000 }, async () => {
     const dir = path.join(tmp, 'lock');
     const env = databaseEnv(dir);
