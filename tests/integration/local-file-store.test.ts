@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/lib/db';
 import { localVectorStoreFiles } from '@/lib/db/schema';
 import { createLocalFileStore, searchLocalStore } from '@/lib/file-stores/local';
-import { chunkText } from '@/lib/file-stores/local/chunk';
+import { chunkText } from '@/lib/file-stores/local/sandbox/chunk.mjs';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 
 let root: string;
