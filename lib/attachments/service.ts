@@ -3,7 +3,13 @@ import type { AttachmentConfig } from '@/lib/config';
 import type { Db, Queryable } from '@/lib/db';
 import { type Attachment, type AttachmentStatus, attachments } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
-import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
+import {
+  type FileStore,
+  FileStoreError,
+  type FileStoreId,
+  type IndexingFailure,
+  type VectorStoreFileState,
+} from '@/lib/file-stores/ports';
 import { isUuid } from '@/lib/ids';
 import { errorFields, log } from '@/lib/log';
 import type { AttachmentMetrics } from '@/lib/metrics';
@@ -428,7 +434,7 @@ async function failIndexing(
   provider: FileStore,
   id: string,
   providerFileId: string,
-  errorCode: 'vector_store_failed' | 'indexing_failed',
+  errorCode: 'vector_store_failed' | 'indexing_failed' | IndexingFailure,
   vectorStoreId?: string,
 ): Promise<void> {
   if (!(await transition(deps.db, id, 'uploaded', { status: 'failed', errorCode }))) return;
@@ -446,7 +452,8 @@ interface IndexTarget {
 
 /**
  * After the response: adds the document to the chat's store and waits until it is searchable.
- * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`.
+ * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`, or the provider's
+ * reason when it is one a client may see (`document_too_complex`).
  */
 async function indexDocument(deps: AttachmentDeps, target: IndexTarget): Promise<void> {
   const { provider, vectorStoreId, id, providerFileId } = target;
@@ -470,20 +477,21 @@ async function waitUntilIndexed(deps: AttachmentDeps, target: IndexTarget): Prom
   const deadline = Date.now() + deps.config.indexingTimeoutMs;
   try {
     while (Date.now() < deadline) {
-      const status = await provider.vectorStores
+      const state = await provider.vectorStores
         .fileStatus(vectorStoreId, providerFileId)
-        .catch((err: unknown) => {
+        .catch((err: unknown): VectorStoreFileState | null => {
           // The store or the file is gone at the provider: asking again will not bring it back.
-          if (err instanceof FileStoreError && err.status === 404) return 'failed' as const;
+          if (err instanceof FileStoreError && err.status === 404) return { status: 'failed' };
           log.warn({ attachment_id: id, err: errorFields(err) }, 'indexing status unavailable');
           return null;
         });
-      if (status === 'completed') {
+      if (state?.status === 'completed') {
         await transition(deps.db, id, 'uploaded', { status: 'ready' });
         return;
       }
-      if (status === 'failed' || status === 'cancelled') {
-        await failIndexing(deps, provider, id, providerFileId, 'indexing_failed', vectorStoreId);
+      if (state?.status === 'failed' || state?.status === 'cancelled') {
+        const errorCode = state.error ?? 'indexing_failed';
+        await failIndexing(deps, provider, id, providerFileId, errorCode, vectorStoreId);
         return;
       }
       await sleeper(deps)(deps.config.indexingPollIntervalMs);
