@@ -36,8 +36,9 @@ async function readRequest() {
 
 async function main() {
   const request = await readRequest();
-  // A backstop for an orphan whose web process died; the web process's own kill timer is the limit.
-  setTimeout(() => process.exit(3), request.timeoutMs).unref();
+  // A backstop for an orphan whose web process died, well behind that process's own kill timer,
+  // which is the limit.
+  setTimeout(() => process.exit(3), request.timeoutMs * 2).unref();
   let batch = '';
   try {
     const text = await extractText(request.kind, await readFile(request.file), request);
