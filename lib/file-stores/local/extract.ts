@@ -66,7 +66,8 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
     const maxOutput = limits.maxTextBytes * 3 + 1024 * 1024;
 
     const kill = (reason: KillReason) => {
-      if (killed) return;
+      // Once it has exited on its own, its outcome stands (and its pid may be another's).
+      if (killed || child.exitCode !== null || child.signalCode !== null) return;
       killed = reason;
       child.kill('SIGKILL');
     };
