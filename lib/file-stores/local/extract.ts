@@ -85,13 +85,10 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
       const lines = (pending + data).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        try {
-          const value: unknown = JSON.parse(line);
-          if (typeof value === 'string') chunks.push(value);
-          else end = value as ExtractionEnd;
-        } catch {
-          return kill('protocol');
-        }
+        const value = parseLine(line);
+        if (typeof value === 'string') chunks.push(value);
+        else if (value) end = value;
+        else return kill('protocol');
       }
     });
     child.stderr.setEncoding('utf8');
@@ -126,6 +123,26 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
       settle(chunks.length > 0 ? { chunks } : { error: 'no_text' }, exit);
     });
   });
+}
+
+/**
+ * A passage, the answer's end, or undefined for anything else: what the sandbox writes is read
+ * as untrusted as the file it parsed.
+ */
+function parseLine(line: string): string | ExtractionEnd | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if ('done' in value && value.done === true) return { done: true };
+  if ('error' in value && (value.error === 'document_too_complex' || value.error === 'extraction_failed')) {
+    return { error: value.error };
+  }
+  return undefined;
 }
 
 /** A process's resident set in MiB, from Linux's /proc; undefined elsewhere or once it is gone. */
