@@ -106,7 +106,8 @@ async function deleteFilesOf(
  * `uploaded` documents nobody is watching: the provider is asked again where the indexing stands.
  * Completed → `ready`; failed → `failed` (with the provider's reason when a client may see it);
  * not in the store at all (the process died before adding it) → added again; still not searchable
- * after the give-up time → `failed` with `indexing_timeout`. A deleted document just fails: its cleanup job deletes the file.
+ * after the give-up time → `failed` with `indexing_timeout`. A deleted document just fails: its
+ * cleanup job deletes the file.
  */
 async function settleIndexing(deps: CleanupDeps, now: number): Promise<{ settled: number; resumed: number }> {
   const rows = await selectWithChatStore(deps.db)
