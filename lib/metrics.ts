@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { IndexingFailure } from '@/lib/file-stores/ports';
 
 /**
  * The metrics ports, with upstream's instrument names, and their Prometheus implementation.
@@ -52,6 +53,7 @@ export type ReaperOutcome =
   | 'upload_interrupted'
   | 'ready'
   | 'indexing_failed'
+  | IndexingFailure
   | 'indexing_timeout'
   | 'indexing_resumed'
   | 'deleted';

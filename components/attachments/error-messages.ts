@@ -58,6 +58,8 @@ const sentences: Record<string, (ctx: Context) => string> = {
   upload_cancelled: () => 'The upload was cancelled before it finished.',
   vector_store_failed: () => "The chat's search index could not be set up.",
   indexing_failed: () => 'The file could not be read for search.',
+  document_too_complex: () =>
+    'The file is too large or too complex to read for search. Try splitting it or saving a simpler copy.',
   attachment_locked: () => 'It was sent with a message, so it stays in the chat.',
   not_found: () => 'The chat or the file no longer exists.',
   // Not a server code: upload-request.ts names a request that never got an answer so.
@@ -78,6 +80,7 @@ const PERMANENT = new Set([
   'file_search_unavailable',
   'attachment_locked',
   'not_found',
+  'document_too_complex',
 ]);
 
 export const isRetryable = (code: string) => !PERMANENT.has(code);

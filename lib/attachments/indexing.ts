@@ -1,5 +1,10 @@
 import type { Attachment } from '@/lib/db/schema';
-import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
+import {
+  type FileStore,
+  FileStoreError,
+  type IndexingFailure,
+  type VectorStoreFileState,
+} from '@/lib/file-stores/ports';
 import { errorFields, log } from '@/lib/log';
 import type { AttachmentDeps } from './deps';
 import { discardFile } from './discard-file';
@@ -48,7 +53,8 @@ export async function chatVectorStore(
 
 /**
  * After the response: adds the document to the chat's store and waits until it is searchable.
- * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`.
+ * Never rejects; whatever goes wrong ends as `failed` with `indexing_failed`, or the file store's
+ * reason when it is one a client may see (`document_too_complex`).
  */
 export async function indexDocument(deps: IndexingDeps, target: IndexTarget): Promise<void> {
   const { fileStore, vectorStoreId, id, providerFileId } = target;
@@ -72,20 +78,21 @@ async function waitUntilIndexed(deps: IndexingDeps, target: IndexTarget): Promis
   const deadline = Date.now() + deps.config.indexingTimeoutMs;
   try {
     while (Date.now() < deadline) {
-      const status = await fileStore.vectorStores
+      const state = await fileStore.vectorStores
         .fileStatus(vectorStoreId, providerFileId)
-        .catch((err: unknown) => {
+        .catch((err: unknown): VectorStoreFileState | null => {
           // The store or the file is gone from the file store: asking again will not bring it back.
-          if (err instanceof FileStoreError && err.status === 404) return 'failed' as const;
+          if (err instanceof FileStoreError && err.status === 404) return { status: 'failed' };
           log.warn({ attachment_id: id, err: errorFields(err) }, 'indexing status unavailable');
           return null;
         });
-      if (status === 'completed') {
+      if (state?.status === 'completed') {
         await transition(deps.db, id, 'uploaded', { status: 'ready' });
         return;
       }
-      if (status === 'failed' || status === 'cancelled') {
-        await failIndexing(deps, fileStore, id, providerFileId, 'indexing_failed', vectorStoreId);
+      if (state?.status === 'failed' || state?.status === 'cancelled') {
+        const errorCode = state.error ?? 'indexing_failed';
+        await failIndexing(deps, fileStore, id, providerFileId, errorCode, vectorStoreId);
         return;
       }
       await sleeper(deps)(deps.config.indexingPollIntervalMs);
@@ -101,7 +108,7 @@ async function failIndexing(
   fileStore: FileStore,
   id: string,
   providerFileId: string,
-  errorCode: 'vector_store_failed' | 'indexing_failed',
+  errorCode: 'vector_store_failed' | 'indexing_failed' | IndexingFailure,
   vectorStoreId?: string,
 ): Promise<void> {
   if (!(await transition(deps.db, id, 'uploaded', { status: 'failed', errorCode }))) return;

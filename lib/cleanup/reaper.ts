@@ -4,7 +4,12 @@ import { pruneRevokedSessions } from '@/lib/auth/sessions';
 import { pruneThrottles } from '@/lib/auth/throttle';
 import { attachments } from '@/lib/db/schema';
 import { parseStoredFilename } from '@/lib/file-stores/naming';
-import { type FileStore, FileStoreError, type FileStoreId } from '@/lib/file-stores/ports';
+import {
+  type FileStore,
+  FileStoreError,
+  type FileStoreId,
+  type VectorStoreFileState,
+} from '@/lib/file-stores/ports';
 import { errorFields, log } from '@/lib/log';
 import type { ReaperOutcome } from '@/lib/metrics';
 import { pruneCompleted } from '@/lib/outbox/store';
@@ -106,9 +111,10 @@ async function deleteFilesOf(
 
 /**
  * `uploaded` documents nobody is watching: the provider is asked again where the indexing stands.
- * Completed → `ready`; failed → `failed`; not in the store at all (the process died before adding
- * it) → added again; still not searchable after the give-up time → `failed` with
- * `indexing_timeout`. A deleted document just fails: its cleanup job deletes the file.
+ * Completed → `ready`; failed → `failed` (with the provider's reason when a client may see it);
+ * not in the store at all (the process died before adding it) → added again; still not searchable
+ * after the give-up time → `failed` with `indexing_timeout`. A deleted document just fails: its
+ * cleanup job deletes the file.
  */
 async function settleIndexing(deps: CleanupDeps, now: number): Promise<{ settled: number; resumed: number }> {
   const rows = await selectWithChatStore(deps.db)
@@ -150,17 +156,17 @@ async function checkIndexing(
   if (row.deletedAt || row.chatDeletedAt) return 'deleted';
   if (!row.vectorStoreId || !row.providerFileId) return 'indexing_failed';
   const provider = deps.fileStores(row.provider as FileStoreId);
-  let status: string;
+  let state: VectorStoreFileState;
   try {
-    status = await provider.vectorStores.fileStatus(row.vectorStoreId, row.providerFileId);
+    state = await provider.vectorStores.fileStatus(row.vectorStoreId, row.providerFileId);
   } catch (err) {
     if (givingUp) return 'indexing_timeout';
     if (!(err instanceof FileStoreError && err.status === 404)) throw err;
     await provider.vectorStores.addFile(row.vectorStoreId, row.providerFileId, { attachment_id: row.id });
     return 'indexing_resumed';
   }
-  if (status === 'completed') return 'ready';
-  if (status === 'failed' || status === 'cancelled') return 'indexing_failed';
+  if (state.status === 'completed') return 'ready';
+  if (state.status === 'failed' || state.status === 'cancelled') return state.error ?? 'indexing_failed';
   return givingUp ? 'indexing_timeout' : undefined;
 }
 

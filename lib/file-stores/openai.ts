@@ -55,12 +55,14 @@ export function createOpenAIFileStore(options: {
           client.vectorStores.files.create(vectorStoreId, { file_id: fileId, attributes }),
         );
       },
-      fileStatus: async (vectorStoreId, fileId) =>
-        (
+      // OpenAI's own failure reasons are its words, not ours: a failure here is `indexing_failed`.
+      fileStatus: async (vectorStoreId, fileId) => ({
+        status: (
           await call('indexing_failed', () =>
             client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }),
           )
         ).status as VectorStoreFileStatus,
+      }),
       removeFile: (vectorStoreId, fileId) =>
         gone('provider_unavailable', () =>
           client.vectorStores.files.delete(fileId, { vector_store_id: vectorStoreId }),

@@ -43,11 +43,24 @@ export interface FileStorage {
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';
 
+/**
+ * Why indexing failed, when the reason lies in the file itself and may be shown to its owner as
+ * the attachment's `error_code`; any other failure is `indexing_failed`.
+ */
+export const INDEXING_FAILURES = ['document_too_complex'] as const;
+export type IndexingFailure = (typeof INDEXING_FAILURES)[number];
+
+export interface VectorStoreFileState {
+  status: VectorStoreFileStatus;
+  /** Only with `failed`, and only when the provider says why in one of our words. */
+  error?: IndexingFailure;
+}
+
 export interface VectorStores {
   /** With the chat id the store is named after it, which is how reconciliation recognizes ours. */
   create(options?: { chatId?: string }): Promise<string>;
   addFile(vectorStoreId: string, providerFileId: string, attributes: Record<string, string>): Promise<void>;
-  fileStatus(vectorStoreId: string, providerFileId: string): Promise<VectorStoreFileStatus>;
+  fileStatus(vectorStoreId: string, providerFileId: string): Promise<VectorStoreFileState>;
   /** Resolves when the file is out of the store, including when it never was in it. */
   removeFile(vectorStoreId: string, providerFileId: string): Promise<void>;
   /** Resolves when the store is gone, including when it was already gone. */

@@ -7,7 +7,7 @@ import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localVectorStoreFiles } from '@/lib/db/schema';
 import { createLocalFileStore, searchLocalStore } from '@/lib/file-stores/local';
-import { chunkText } from '@/lib/file-stores/local/chunk';
+import { chunkText } from '@/lib/file-stores/local/sandbox/chunk.mjs';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 import { getDb } from '@/lib/runtime';
 
@@ -237,8 +237,8 @@ describe('local provider: indexing and search', () => {
     expect(vs).toMatch(/^lvs_[0-9a-f-]{36}$/);
     const txt = await addDocument(vs, 'txt', 'Shipping takes five business days.');
     const md = await addDocument(vs, 'md', '# Warranty\n\nThe **warranty** lasts two years.');
-    expect(await provider.vectorStores.fileStatus(vs, txt)).toBe('completed');
-    expect(await provider.vectorStores.fileStatus(vs, md)).toBe('completed');
+    expect(await provider.vectorStores.fileStatus(vs, txt)).toEqual({ status: 'completed' });
+    expect(await provider.vectorStores.fileStatus(vs, md)).toEqual({ status: 'completed' });
 
     expect(await search(vs, 'shipping')).toEqual([
       expect.objectContaining({ fileId: txt, content: 'Shipping takes five business days.', seq: 0 }),
@@ -255,7 +255,7 @@ describe('local provider: indexing and search', () => {
       <body><h1>Returns</h1><p>Refunds &amp; exchanges within 30&nbsp;days &#8212; no&nbsp;questions.</p>
       <!-- commentonly --><p>Bring the<br>receipt.</p></body></html>`;
     const fileId = await addDocument(vs, 'html', html);
-    expect(await provider.vectorStores.fileStatus(vs, fileId)).toBe('completed');
+    expect(await provider.vectorStores.fileStatus(vs, fileId)).toEqual({ status: 'completed' });
     for (const hidden of ['scriptonly', 'secret', 'zebracss', 'commentonly']) {
       expect(await search(vs, hidden)).toEqual([]);
     }
@@ -283,7 +283,7 @@ describe('local provider: indexing and search', () => {
       }),
     );
     for (const id of [pdfId, docxId, pptxId])
-      expect(await provider.vectorStores.fileStatus(vs, id)).toBe('completed');
+      expect(await provider.vectorStores.fileStatus(vs, id)).toEqual({ status: 'completed' });
 
     expect(await search(vs, 'refund')).toEqual([
       expect.objectContaining({ fileId: pdfId, content: 'Hello refund policy' }),
@@ -318,7 +318,7 @@ describe('local provider: indexing and search', () => {
     ];
     for (const { ext, content, error } of cases) {
       const fileId = await addDocument(vs, ext, content);
-      expect(await provider.vectorStores.fileStatus(vs, fileId)).toBe('failed');
+      expect(await provider.vectorStores.fileStatus(vs, fileId)).toEqual({ status: 'failed' });
       expect(await storeFileRow(vs, fileId)).toMatchObject({ status: 'failed', lastError: error });
     }
   });

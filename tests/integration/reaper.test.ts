@@ -6,6 +6,7 @@ import { reap } from '@/lib/cleanup/reaper';
 import { outbox } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
 import { fileInput, makeChat } from '@/tests/support/attachments';
+import { docxBomb } from '@/tests/support/hostile-files';
 import {
   attachmentRow,
   cleanupTestBed,
@@ -142,6 +143,30 @@ describe('documents whose indexing nobody watches any more', () => {
     // Only the ready document's file is left.
     const fileIds = t.fake.state().files.map((f) => f.id);
     expect(fileIds).toEqual([(await attachmentRow(fine))?.providerFileId]);
+  });
+
+  it('a document the local index refused as too complex ends failed with that reason', async () => {
+    const chatId = await makeChat(t.user, 'offline');
+    const watchless = { ...t.deps, config: { ...t.deps.config, indexingTimeoutMs: 0 } };
+    const outcome = await uploadFile(
+      watchless,
+      t.user.caller,
+      chatId,
+      fileInput(docxBomb(200, 'one run'), {
+        filename: 'bomb.docx',
+        type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      }),
+    );
+    await outcome.indexing?.();
+    expect((await attachmentRow(outcome.attachment.id))?.status).toBe('uploaded');
+
+    t.clock.advance(6 * MINUTE);
+    expect(await reap(t.worker)).toMatchObject({ settled: 1 });
+    expect(await attachmentRow(outcome.attachment.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'document_too_complex',
+    });
+    expect(await reaped('document_too_complex')).toBe(1);
   });
 
   it('a document deleted while it was being indexed ends failed; its cleanup job owns the file', async () => {

@@ -3,7 +3,13 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
 import { pgErrorCode } from '@/lib/db/errors';
 import { localChunks, localVectorStoreFiles, localVectorStores } from '@/lib/db/schema';
-import { FileStoreError, type StoredObject, type VectorStoreFileStatus } from '@/lib/file-stores/ports';
+import {
+  FileStoreError,
+  INDEXING_FAILURES,
+  type IndexingFailure,
+  type StoredObject,
+  type VectorStoreFileState,
+} from '@/lib/file-stores/ports';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 // Well under Postgres' 65535 bind parameters per statement at five columns a row.
@@ -99,17 +105,23 @@ export async function finishIndexing(
   });
 }
 
+const isIndexingFailure = (code: string | null): code is IndexingFailure =>
+  (INDEXING_FAILURES as readonly (string | null)[]).includes(code);
+
+/** A failure's `last_error` is passed on only when it is one of the codes a client may see. */
 export async function fileStatus(
   db: Db,
   vectorStoreId: string,
   fileId: string,
-): Promise<VectorStoreFileStatus> {
+): Promise<VectorStoreFileState> {
   const [row] = await db
-    .select({ status: localVectorStoreFiles.status })
+    .select({ status: localVectorStoreFiles.status, lastError: localVectorStoreFiles.lastError })
     .from(localVectorStoreFiles)
     .where(fileRow(vectorStoreId, fileId));
   if (!row) throw new FileStoreError('indexing_failed', 'not found', { status: 404 });
-  return row.status;
+  return row.status === 'failed' && isIndexingFailure(row.lastError)
+    ? { status: row.status, error: row.lastError }
+    : { status: row.status };
 }
 
 export async function removeFile(db: Db, vectorStoreId: string, fileId: string): Promise<void> {

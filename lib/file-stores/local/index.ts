@@ -1,17 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '@/lib/db';
 import { vectorStoreName } from '@/lib/file-stores/naming';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
-import { chunkText } from './chunk';
-import { extractorFor } from './extract';
+import { passages } from './extract';
 import {
   createStore,
   deleteStore,
   detachEverywhere,
   fileStatus,
   finishIndexing,
-  type IndexOutcome,
   listStores,
   removeFile,
   startIndexing,
@@ -89,18 +86,4 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
       },
     },
   };
-}
-
-/** The failure codes are what `last_error` shows: short, and free of the file's contents. */
-async function passages(file: string): Promise<IndexOutcome> {
-  const extract = extractorFor(file);
-  if (!extract) return { error: 'unsupported_file' };
-  let text: string;
-  try {
-    text = await extract(await readFile(file));
-  } catch {
-    return { error: 'extraction_failed' };
-  }
-  const chunks = chunkText(text);
-  return chunks.length > 0 ? { chunks } : { error: 'no_text' };
 }

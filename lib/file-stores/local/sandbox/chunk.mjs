@@ -1,3 +1,7 @@
+// @ts-check
+// Plain JavaScript, because it runs in the extraction sandbox: a bare `node` process with no
+// TypeScript loader (see ../extract.ts). The JSDoc types are checked by tsc all the same.
+
 /**
  * Passages of roughly MIN..MAX characters for the full-text index: long enough to answer from,
  * short enough that a citation points somewhere specific. Consecutive passages share up to
@@ -7,15 +11,22 @@ const MIN = 800;
 const MAX = 1200;
 const OVERLAP = 200;
 
-interface Unit {
-  text: string;
-  /** What joins this unit to the one before it in the source: a paragraph or line break, a space. */
-  sep: string;
-}
+/**
+ * @typedef {object} Unit
+ * @property {string} text
+ * @property {string} sep What joins this unit to the one before it in the source: a paragraph or
+ *   line break, a space.
+ */
 
-export function chunkText(raw: string): string[] {
-  const chunks: string[] = [];
-  let current: Unit[] = [];
+/**
+ * @param {string} raw
+ * @returns {string[]}
+ */
+export function chunkText(raw) {
+  /** @type {string[]} */
+  const chunks = [];
+  /** @type {Unit[]} */
+  let current = [];
   let length = 0;
   // How many leading units of `current` were already emitted (the overlap).
   let repeated = 0;
@@ -41,7 +52,8 @@ export function chunkText(raw: string): string[] {
   return chunks;
 }
 
-function normalize(text: string): string {
+/** @param {string} text */
+function normalize(text) {
   return (
     text
       .replace(/\r\n?/g, '\n')
@@ -58,8 +70,13 @@ function normalize(text: string): string {
 }
 
 /** Paragraphs split into sentences (or lines), and anything still too long split at spaces. */
-function units(text: string): Unit[] {
-  const out: Unit[] = [];
+/**
+ * @param {string} text
+ * @returns {Unit[]}
+ */
+function units(text) {
+  /** @type {Unit[]} */
+  const out = [];
   for (const [p, paragraph] of text.split('\n\n').entries()) {
     // The capture keeps each separator (a sentence-ending space or a line break) between the pieces.
     const pieces = paragraph.split(/((?<=[.!?]["')\]]?) |\n)/);
@@ -72,8 +89,14 @@ function units(text: string): Unit[] {
   return out;
 }
 
-function splitLong(text: string, sep: string): Unit[] {
-  const parts: Unit[] = [];
+/**
+ * @param {string} text
+ * @param {string} sep
+ * @returns {Unit[]}
+ */
+function splitLong(text, sep) {
+  /** @type {Unit[]} */
+  const parts = [];
   let rest = text;
   let nextSep = sep;
   while (rest.length > MAX) {
@@ -88,13 +111,18 @@ function splitLong(text: string, sep: string): Unit[] {
   return parts;
 }
 
-const join = (list: Unit[]) => list.map((u, i) => (i === 0 ? u.text : u.sep + u.text)).join('');
+/** @param {Unit[]} list */
+const join = (list) => list.map((u, i) => (i === 0 ? u.text : u.sep + u.text)).join('');
 
 /**
  * Where to end the passage: at the last paragraph start that still leaves it at least MIN long,
  * else after everything collected so far. Always past the overlap, so each passage has new text.
  */
-function cutIndex(list: Unit[], repeated: number): number {
+/**
+ * @param {Unit[]} list
+ * @param {number} repeated
+ */
+function cutIndex(list, repeated) {
   let cut = list.length;
   let length = 0;
   for (const [i, unit] of list.entries()) {
@@ -105,12 +133,13 @@ function cutIndex(list: Unit[], repeated: number): number {
 }
 
 /** The trailing sentences of a passage, up to OVERLAP characters, to repeat at the next one's start. */
-function tail(list: Unit[]): Unit[] {
+/** @param {Unit[]} list */
+function tail(list) {
   let start = list.length;
   let length = 0;
   while (start > 1) {
-    const unit = list[start - 1] as Unit;
-    const joiner = start < list.length ? (list[start] as Unit).sep.length : 0;
+    const unit = /** @type {Unit} */ (list[start - 1]);
+    const joiner = start < list.length ? /** @type {Unit} */ (list[start]).sep.length : 0;
     if (length + unit.text.length + joiner > OVERLAP) break;
     length += unit.text.length + joiner;
     start--;
