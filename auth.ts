@@ -2,7 +2,6 @@ import 'server-only';
 import NextAuth, { AuthError, CredentialsSignin, type DefaultSession } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import { clientAddress } from '@/lib/auth/client-address';
-import { authConfig } from '@/lib/auth/config';
 import { resolveAuthSecret } from '@/lib/auth/secret';
 import {
   newSessionTokenClaims,
@@ -15,7 +14,7 @@ import { signInWithPassword } from '@/lib/auth/sign-in';
 import { retryAfterSeconds } from '@/lib/auth/throttle';
 import type { UserRole } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
-import { getDb } from '@/lib/runtime';
+import { authConfig, getDb } from '@/lib/runtime';
 
 declare module 'next-auth' {
   interface User {

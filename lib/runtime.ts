@@ -2,6 +2,7 @@ import 'server-only';
 import { loadAttachmentConfig } from '@/lib/attachments/config';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
+import { type AuthConfig, loadAuthConfig } from '@/lib/auth/config';
 import { startWorkerLoop, type WorkerLoop } from '@/lib/cleanup/loop';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import type { Db } from '@/lib/db';
@@ -48,6 +49,7 @@ function buildRuntime() {
     workerConfig: once(() => loadWorkerConfig(env)),
     streamSettings: once(() => loadStreamSettings(env)),
     models: once(() => createModelCatalog(env)),
+    authConfig: once(() => loadAuthConfig(env)),
     chatModels: once(() => createChatModelRegistry(env)),
     /** One registry for uploads, answers and cleanup: each provider's client is built once. */
     fileStores: once(() =>
@@ -94,6 +96,9 @@ export async function closeDatabase(): Promise<void> {
 
 /** The process's metrics, which `GET /api/metrics` exports. */
 export const processMetrics = (): PromMetrics => runtime().metrics();
+
+/** Sign-in and sign-up throttles and the sign-up mode. */
+export const authConfig = (): AuthConfig => runtime().authConfig();
 
 /** The models chats are created with: `GET /api/models`, a new chat, the chat page. */
 export const modelCatalog = (): ModelCatalog => runtime().models();

@@ -5,7 +5,7 @@ import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SIGNED_UP, tooManySignIns, WRONG_CREDENTIALS } from '@/components/auth/sentences';
 import { SignInForm, type SignInState } from '@/components/auth/sign-in-form';
-import { authConfig } from '@/lib/auth/config';
+import { authConfig } from '@/lib/runtime';
 import { signInAction } from './actions';
 import { safeCallbackUrl } from './callback-url';
 

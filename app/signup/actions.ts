@@ -6,11 +6,10 @@ import { formText } from '@/app/_lib/form-data';
 import { tooManySignUps } from '@/components/auth/sentences';
 import type { SignUpField, SignUpState } from '@/components/auth/sign-up-form';
 import { clientAddress } from '@/lib/auth/client-address';
-import { authConfig } from '@/lib/auth/config';
 import { signUp } from '@/lib/auth/sign-up';
 import { retryAfterSeconds } from '@/lib/auth/throttle';
 import { AppError } from '@/lib/errors';
-import { getDb } from '@/lib/runtime';
+import { authConfig, getDb } from '@/lib/runtime';
 
 const isSignUpField = (field: string): field is SignUpField =>
   field === 'organisation' || field === 'email' || field === 'password';

@@ -4,8 +4,8 @@ import { redirect } from 'next/navigation';
 import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SignUpForm } from '@/components/auth/sign-up-form';
-import { authConfig } from '@/lib/auth/config';
 import { signUpClosedReason } from '@/lib/auth/sign-up';
+import { authConfig } from '@/lib/runtime';
 import { signUpAction } from './actions';
 
 export const metadata: Metadata = { title: 'Create an account' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Env, loadEnv } from '@/lib/env';
 
 export const signUpModes = ['open', 'invite-only', 'closed'] as const;
 export type SignUpMode = (typeof signUpModes)[number];
@@ -44,12 +45,8 @@ export interface AuthConfig {
 
 const HOUR_MS = 3_600_000;
 
-export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  // Empty variables count as unset, as in the other configurations.
-  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = envSchema.safeParse(set);
-  if (!parsed.success) throw new Error(`Invalid auth configuration: ${z.prettifyError(parsed.error)}`);
-  const e = parsed.data;
+export function loadAuthConfig(env: Env = process.env): AuthConfig {
+  const e = loadEnv(envSchema, 'auth', env);
   const failures = (maxAttempts: number): ThrottleRule => ({
     maxAttempts,
     lockMs: e.AUTH_LOCK_SECONDS * 1000,
@@ -71,11 +68,3 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     proxyHops: e.AUTH_PROXY_HOPS,
   };
 }
-
-let cached: AuthConfig | undefined;
-
-/** The process's configuration, read once. */
-export const authConfig = (): AuthConfig => {
-  cached ??= loadAuthConfig();
-  return cached;
-};
