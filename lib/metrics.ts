@@ -2,7 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { IndexingFailure } from '@/lib/file-stores/ports';
 
 /**
- * The metrics ports, with upstream's instrument names, and their Prometheus implementation.
+ * The metrics ports, with instrument names stable across versions (dashboards and alerts use them), and their Prometheus implementation.
  * Labels are bounded enums: never a tenant, user, chat id, filename or free-form error text.
  */
 export type UploadKind = 'document' | 'image';
@@ -28,7 +28,7 @@ export interface AttachmentMetrics {
 }
 
 export type CleanupResource = 'file' | 'vector_store';
-/** Why a cleanup step failed, in a handful of words (upstream put the raw error text here). */
+/** Why a cleanup step failed, in a handful of words (raw error text would make labels unbounded and could leak provider ids). */
 export type FailureReason =
   | 'rate_limited'
   | 'provider_unavailable'

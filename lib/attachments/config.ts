@@ -20,19 +20,19 @@ const envSchema = z.object({
   FILE_STORAGE_DIR: z.string().min(1).default('.data/files'),
 });
 
-/** Upload limits and quotas: upstream's defaults, plus per-user and per-tenant storage quotas. */
+/** Upload limits, per-chat limits, and per-user and per-tenant storage quotas. */
 export interface AttachmentConfig {
   maxDocumentBytes: number;
   maxImageBytes: number;
   allowCsvUpload: boolean;
   /** Uploads in flight per process; more answer 503 with Retry-After. */
   maxConcurrentUploads: number;
-  /** Counts every document that is not deleted, failed ones included, as upstream. */
+  /** Counts every document that is not deleted, failed ones included: a failed upload still took a slot the user can retry in. */
   maxDocumentsPerChat: number;
   maxTotalBytesPerChat: number;
   userQuotaBytes: number;
   tenantQuotaBytes: number;
-  /** The losers of the vector-store creation race wait this long between looks (upstream's). */
+  /** The losers of the vector-store creation race wait this long between looks. */
   vectorStorePollDelaysMs: readonly number[];
   /** How often, and how long, to ask the provider whether a document is searchable yet. */
   indexingPollIntervalMs: number;

@@ -27,7 +27,7 @@ const imageType = (mime: string, extension: string): FileTypeRule => ({
   purposes: [],
 });
 
-/** Upstream's allowlist of 21 types. Images are multimodal input only, so they serve no tool. */
+/** The allowlist of 21 types. Images are multimodal input only, so they serve no tool. */
 export const FILE_TYPES: readonly FileTypeRule[] = Object.freeze(
   [
     documentType('application/pdf', 'pdf'),
@@ -86,7 +86,7 @@ export function inferMimeFromFilename(filename: string): string | undefined {
 }
 
 /**
- * Upstream's pipeline: the extension is consulted only when the client gave up on the type
+ * The extension is consulted only when the client gave up on the type
  * (octet-stream), so a declared type always wins over the filename.
  */
 export function resolveFileType(

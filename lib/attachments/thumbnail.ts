@@ -30,7 +30,7 @@ export interface Thumbnail {
 const DECODABLE_FORMATS = new Set(['png', 'jpeg', 'webp', 'gif']);
 
 /**
- * Best effort, as upstream: any failure means no thumbnail, never a failed upload. sharp runs
+ * Best effort: any failure means no thumbnail, never a failed upload. sharp runs
  * libvips on the libuv thread pool, so neither decoding nor encoding blocks the event loop.
  */
 export async function makeThumbnail(

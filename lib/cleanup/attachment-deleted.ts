@@ -11,7 +11,7 @@ const schema = z.object({ tenant_id: z.uuid(), chat_id: z.uuid(), attachment_id:
 
 /**
  * A deleted attachment's provider file: out of the chat's vector store, then deleted. Routed by
- * the provider that stored it (the row's `provider`), not by its storage label (upstream's bug).
+ * the provider that stored it (the row's `provider`), not by its storage label: two stores may share a label, and a label is no address.
  */
 export function attachmentDeleted(deps: CleanupDeps): JobHandler<JobPayloads['attachment_deleted']> {
   return {

@@ -93,7 +93,7 @@ export type Retrieval =
 
 export interface FileStore {
   readonly id: FileStoreId;
-  /** The storage backend label recorded on each attachment row (upstream's `storage_backend`). */
+  /** The storage backend label recorded on each attachment row (`storage_backend`), for operators. */
   readonly storageBackend: string;
   readonly files: FileStorage;
   readonly vectorStores: VectorStores;

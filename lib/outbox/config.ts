@@ -21,11 +21,11 @@ const envSchema = z.object({
 
 /** Outbox, reaper and reconciliation timings: every one injectable so tests need not wait. */
 export interface WorkerConfig {
-  /** Deliveries of a job, and provider attempts of a cleanup, before giving up (upstream's 5). */
+  /** Deliveries of a job, and provider attempts of a cleanup, before giving up. */
   maxAttempts: number;
   /** How long a claimed job is its worker's; a running job renews it, a dead worker's lapses. */
   leaseMs: number;
-  /** Upstream's exponential backoff between retries: 1 s doubling up to 60 s. */
+  /** Exponential backoff between retries: 1 s doubling up to 60 s. */
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** Jobs claimed (and run side by side) at a time. */
@@ -36,7 +36,7 @@ export interface WorkerConfig {
   /** The in-process worker's idle poll; a commit that enqueues work wakes it at once. */
   pollMs: number;
   reapEveryMs: number;
-  /** An upload still `pending` after this was interrupted (upstream's 15 minutes). */
+  /** An upload still `pending` after this was interrupted. */
   pendingTimeoutMs: number;
   /** A document still `uploaded` after this gets its indexing status asked again... */
   indexingCheckAfterMs: number;
@@ -46,7 +46,7 @@ export interface WorkerConfig {
   reconcileMinAgeMs: number;
   /**
    * A running turn whose stream has not reported progress for this long is failed with
-   * `orphan_timeout` (upstream's 300 s). Live streams report every 30 s.
+   * `orphan_timeout`. Live streams report every 30 s.
    */
   orphanTurnTimeoutMs: number;
 }

@@ -2,7 +2,7 @@ import { processSingleton } from '@/lib/process-singleton';
 
 /**
  * Wakes this process's worker right after a commit that enqueued work, instead of letting the job
- * wait for the next poll (upstream's attachment delete forgot to). Without an in-process worker
+ * wait for the next poll. Without an in-process worker
  * (serverless, or a separate worker process) it does nothing: the cron or the poll picks it up.
  */
 type Listener = () => void;

@@ -14,7 +14,7 @@ export function loadStreamSettings(env: Env = process.env): StreamSettings {
   const e = loadEnv(envSchema, 'stream', env);
   return {
     pingIntervalMs: e.SSE_PING_INTERVAL_SECONDS * 1000,
-    // Upstream's progress heartbeat; the orphan reaper's timeout (300 s) is several of these.
+    // The progress heartbeat; the orphan reaper's timeout (300 s) is several of these.
     heartbeatMs: 30_000,
     idleTimeoutMs: e.MODEL_IDLE_TIMEOUT_SECONDS * 1000,
     cancelPollMs: 2_000,

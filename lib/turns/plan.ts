@@ -9,7 +9,7 @@ import { fileStoreOf } from '@/lib/models/file-store';
 import { systemPrompt } from './prompt';
 
 export interface TurnSettings {
-  /** How many earlier messages a turn sends at most (upstream's recent_messages_limit). */
+  /** How many earlier messages a turn sends at most. */
   recentMessages: number;
   /** Hosted file_search: results per search. */
   fileSearchMaxResults: number;

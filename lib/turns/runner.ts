@@ -17,9 +17,9 @@ import type { TurnPlan } from './plan';
 import { cancelRequested, finishTurn, type TurnOutcome, touchTurn } from './store';
 
 export interface StreamSettings {
-  /** `ping` events before the first content, keep-alive comments after (upstream: 15 s). */
+  /** `ping` events before the first content, keep-alive comments after, so proxies keep the stream open. */
   pingIntervalMs: number;
-  /** How often a live stream tells the orphan reaper it is alive (upstream: 30 s). */
+  /** How often a live stream tells the orphan reaper it is alive. */
   heartbeatMs: number;
   /** A model silent this long is given up on as `provider_timeout`. */
   idleTimeoutMs: number;
