@@ -76,6 +76,17 @@ describe('users and sign-in', () => {
     ).toBe('email_taken');
   });
 
+  it('refuses a NUL character in an organisation name or a token name, writing nothing', async () => {
+    const d = await db();
+    const email = `nul-${Date.now()}@initech.test`;
+    const organisation = `Nul\u0000 ${Date.now()}`;
+    expect(await errorCode(signUp(d, { organisation, email, password: PASSWORD }))).toBe('validation_error');
+    expect(await d.select().from(users).where(eq(users.email, email))).toEqual([]);
+    const u = await makeUser();
+    expect(await errorCode(createToken(d, u.caller, { name: '\u0000' }))).toBe('validation_error');
+    expect((await listTokens(d, u.caller)).map((t) => t.name)).toEqual(['test']);
+  });
+
   it('accepts the right password only, and never a disabled user', async () => {
     const d = await db();
     const u = await makeUser();

@@ -2,8 +2,9 @@ import { after } from 'next/server';
 import { apiRoute } from '@/app/api/_lib/route';
 import { attachmentDeps } from '@/lib/attachments/runtime';
 import { listAttachments, uploadFile } from '@/lib/attachments/service';
+import { contentLength } from '@/lib/http/body';
 import { json } from '@/lib/http/json';
-import { contentLength, openFilePart } from '@/lib/http/multipart';
+import { openFilePart } from '@/lib/http/multipart';
 
 type Params = { id: string };
 
