@@ -1,33 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { authenticateToken } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db';
 import { openDatabase } from '@/lib/db/client';
 import { acquireFolderLock } from '@/lib/db/pglite-lock';
+import { budgetFor, runScript } from '@/tests/support/commands';
 
-const run = promisify(execFile);
 const driver = inject('testDriver');
 const tmp = mkdtempSync(path.join(tmpdir(), 'minichat-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The operator commands run exactly as documented, against this run's database. */
-function npmRun(script: string, args: string[], env: Record<string, string | undefined>) {
-  return run('npm', ['run', '-s', script, '--', ...args], {
-    env: { ...process.env, ...env },
-    timeout: 60_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({
-      code: err.code,
-      stdout: err.stdout,
-      stderr: err.stderr,
-    }),
-  );
-}
 
 const databaseEnv = (pgliteDir: string): Record<string, string | undefined> =>
   driver === 'pglite'
@@ -35,11 +18,12 @@ const databaseEnv = (pgliteDir: string): Record<string, string | undefined> =>
     : { DATABASE_DRIVER: driver, DATABASE_URL: inject('databaseUrl'), NEON_WS_PROXY: inject('neonWsProxy') };
 
 describe(`operator commands on ${driver}`, () => {
-  it('create a user, then print only a working token', async () => {
+  // Four commands one after another, the first on a new folder.
+  it('create a user, then print only a working token', { timeout: budgetFor(4) }, async () => {
     const dir = path.join(tmp, 'ok');
     const env = databaseEnv(dir);
     const email = `cli-${Date.now()}@example.test`;
-    const created = await npmRun(
+    const created = await runScript(
       'user:create',
       [
         '--email',
@@ -56,7 +40,7 @@ describe(`operator commands on ${driver}`, () => {
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email, role: 'admin' });
 
-    const again = await npmRun(
+    const again = await runScript(
       'user:create',
       ['--email', email, '--password', 'long enough password', '--tenant', 'x'],
       env,
@@ -64,7 +48,7 @@ describe(`operator commands on ${driver}`, () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('An account with this email already exists.');
 
-    const token = await npmRun('token:create', ['--email', email], env);
+    const token = await runScript('token:create', ['--email', email], env);
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout).toMatch(/^mct_[\w-]{43}\n$/);
 
@@ -77,13 +61,13 @@ describe(`operator commands on ${driver}`, () => {
       await database?.close();
     }
 
-    const unknown = await npmRun('token:create', ['--email', 'nobody@example.test'], env);
+    const unknown = await runScript('token:create', ['--email', 'nobody@example.test'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
   });
 
-  it('explain their arguments', async () => {
-    const res = await npmRun(
+  it('explain their arguments', { timeout: budgetFor(1) }, async () => {
+    const res = await runScript(
       'user:create',
       ['--email', 'x@example.test'],
       databaseEnv(path.join(tmp, 'usage')),
@@ -93,11 +77,11 @@ describe(`operator commands on ${driver}`, () => {
   });
 
   // The guard is PGlite's own, so it is checked on a PGlite folder whichever driver this run is on.
-  it('refuse a PGlite folder held by a running server', async () => {
+  it('refuse a PGlite folder held by a running server', { timeout: budgetFor(1) }, async () => {
     const dir = path.join(tmp, 'held');
     const release = acquireFolderLock(dir);
     try {
-      const res = await npmRun(
+      const res = await runScript(
         'user:create',
         ['--email', 'a@example.test', '--password', 'long enough', '--tenant', 'a'],
         {
