@@ -255,21 +255,20 @@ function parseResponse(data: Buffer): RawResponse | undefined {
 }
 
 /**
- * Streams a multipart upload with `Transfer-Encoding: chunked` (no Content-Length): the file part's
- * head, then `fileBytes` bytes made of `chunk` repeated. The body is never ended: the request only
- * gets its closing boundary if the server has not answered by then, so a response proves the server
- * answered midway. Resolves with the response and how many file bytes were written before it came.
+ * Streams a request body with `Transfer-Encoding: chunked` (no Content-Length): `head`, then
+ * `bytes` bytes made of `chunk` repeated, and only then `tail` if the server has not answered by
+ * then, so a response proves the server answered midway. Resolves with the response and how many
+ * of the `bytes` were written before it came.
  */
-export function chunkedUpload(
+export function chunkedRequest(
   token: string,
   path: string,
-  file: { filename: string; contentType: string; fileBytes: number; chunk: Buffer },
+  body: { contentType: string; head: Buffer; bytes: number; chunk: Buffer; tail: Buffer },
   timeoutMs = 30_000,
-): Promise<RawResponse & { fileBytesWritten: number; ended: boolean }> {
-  const boundary = newBoundary();
+): Promise<RawResponse & { bytesWritten: number; ended: boolean }> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    let fileBytesWritten = 0;
+    let bytesWritten = 0;
     let ended = false;
     const request = http.request({
       host: APP_HOST,
@@ -278,13 +277,13 @@ export function chunkedUpload(
       path,
       headers: {
         authorization: `Bearer ${token}`,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-type': body.contentType,
         'transfer-encoding': 'chunked',
       },
     });
     const timer = setTimeout(() => {
       request.destroy();
-      reject(new Error(`no response within ${timeoutMs} ms (${fileBytesWritten} file bytes written)`));
+      reject(new Error(`no response within ${timeoutMs} ms (${bytesWritten} bytes written)`));
     }, timeoutMs);
     const responded = new Promise<void>((done) => {
       request.on('response', (response) => {
@@ -299,7 +298,7 @@ export function chunkedUpload(
             status: response.statusCode ?? 0,
             headers: response.headers,
             text: Buffer.concat(chunks).toString('utf8'),
-            fileBytesWritten,
+            bytesWritten,
             ended,
           });
         });
@@ -317,25 +316,46 @@ export function chunkedUpload(
       }
     };
     void (async () => {
-      await write(
-        partHead(boundary, { name: 'file', filename: file.filename, contentType: file.contentType }),
-      );
-      while (!answered && fileBytesWritten < file.fileBytes) {
-        const piece = file.chunk.subarray(0, Math.min(file.chunk.length, file.fileBytes - fileBytesWritten));
-        fileBytesWritten += piece.length;
+      await write(body.head);
+      while (!answered && bytesWritten < body.bytes) {
+        const piece = body.chunk.subarray(0, Math.min(body.chunk.length, body.bytes - bytesWritten));
+        bytesWritten += piece.length;
         await write(piece);
       }
       if (answered) return;
-      // The whole file is out and there is still no answer: a server that waits for the end of the
+      // All of it is out and there is still no answer: a server that waits for the end of the
       // body gets it, and the test sees `ended`.
       await Promise.race([new Promise((done) => setTimeout(done, 3_000)), responded]);
       if (answered) return;
       ended = true;
-      request.end(closing(boundary));
+      request.end(body.tail);
     })().catch((error: unknown) => {
       if (!answered) reject(error);
     });
   });
+}
+
+/** A multipart upload streamed with `chunkedRequest`: the file part's head, `fileBytes` of `chunk`. */
+export async function chunkedUpload(
+  token: string,
+  path: string,
+  file: { filename: string; contentType: string; fileBytes: number; chunk: Buffer },
+  timeoutMs = 30_000,
+): Promise<RawResponse & { fileBytesWritten: number; ended: boolean }> {
+  const boundary = newBoundary();
+  const { bytesWritten, ...response } = await chunkedRequest(
+    token,
+    path,
+    {
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      head: partHead(boundary, { name: 'file', filename: file.filename, contentType: file.contentType }),
+      bytes: file.fileBytes,
+      chunk: file.chunk,
+      tail: closing(boundary),
+    },
+    timeoutMs,
+  );
+  return { ...response, fileBytesWritten: bytesWritten };
 }
 
 // ---- The fake OpenAI server's control plane ----

@@ -361,6 +361,33 @@ test.describe('file types', () => {
     expect(await providerCalls('files.create')).toEqual([]);
   });
 
+  test('an empty file is refused with 400 empty_file before anything is written or sent', async () => {
+    const chatId = await createChat(alice.token, 'gpt-4.1-mini');
+    for (const [filename, contentType] of [
+      ['empty.txt', 'text/plain'],
+      ['empty.pdf', 'application/pdf'],
+      ['empty.png', 'image/png'],
+    ] as const) {
+      expectProblem(
+        await uploadFile(alice.token, chatId, { filename, contentType, data: '' }),
+        400,
+        'empty_file',
+      );
+    }
+    expect(await listAttachments(alice.token, chatId)).toEqual([]);
+    expect(await providerCalls('files.create')).toEqual([]);
+  });
+
+  test('invisible characters are stripped from the stored filename', async () => {
+    const chatId = await createChat(alice.token, 'offline');
+    const response = await uploadFile(alice.token, chatId, {
+      ...notesFile('no\u200btes\u2060\ufeff\u00ad\u2028\u{e0041}\u202e.txt'),
+    });
+    expect(response.status, response.text).toBe(201);
+    expect(response.json.filename).toBe('notes.txt');
+    expect((await listAttachments(alice.token, chatId)).map((a) => a.filename)).toEqual(['notes.txt']);
+  });
+
   test('the offline chat refuses images (415 unsupported_media) and spreadsheets (422)', async () => {
     const chatId = await createChat(alice.token, 'offline');
     expectProblem(
@@ -409,6 +436,14 @@ test.describe('malformed multipart bodies', () => {
     ]);
     expectProblem(await post(chatId, untyped.contentType, untyped.body), 400, 'missing_content_type');
 
+    expect(await listAttachments(alice.token, chatId)).toEqual([]);
+  });
+
+  test('a file name too long for the part headers is a 400 filename_too_long, not a missing type', async () => {
+    const chatId = await createChat(alice.token, 'offline');
+    const long = multipart([{ name: 'file', ...notesFile(`${'a'.repeat(200 * 1024)}.txt`) }]);
+    const problem = expectProblem(await post(chatId, long.contentType, long.body), 400, 'filename_too_long');
+    expect(problem.detail).toMatch(/file name/);
     expect(await listAttachments(alice.token, chatId)).toEqual([]);
   });
 

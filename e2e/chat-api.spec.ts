@@ -95,7 +95,11 @@ test('closing the connection cancels the turn and aborts the model request withi
   expect(list.json.items.at(-1).content.length).toBeGreaterThan(0);
 });
 
-test('refusals before the stream are problem JSON; a repeated request id is replayed', async () => {
+test('refusals before the stream are problem JSON; a repeated request id is replayed', async ({
+  browser,
+}) => {
+  // A second organisation signs up in the browser midway: room for a busy machine.
+  test.setTimeout(90_000);
   const chatId = await createChat(user.token, 'gpt-4.1-mini');
   const empty = await postMessage(user.token, chatId, { content: '   ' });
   expectProblem(
@@ -105,11 +109,28 @@ test('refusals before the stream are problem JSON; a repeated request id is repl
   );
 
   const bogus = await postMessage(user.token, chatId, { content: 'hi', attachment_ids: [randomUUID()] });
-  expectProblem(
+  const { request_id: _bogusRequest, ...missing } = expectProblem(
     { status: bogus.status, headers: bogus.headers, text: await bogus.text() },
     400,
     'invalid_attachment',
   );
+  // Another organisation's attachment answers exactly like an id that was never issued.
+  const outsider = await createApiUser(browser);
+  const theirChat = await createChat(outsider.token, 'gpt-4.1-mini');
+  const theirs = await uploadFile(outsider.token, theirChat, {
+    filename: 'theirs.txt',
+    contentType: 'text/plain',
+    data: 'Not yours to send.',
+  });
+  expect(theirs.status, theirs.text).toBe(201);
+  await waitUntilReady(outsider.token, theirChat, theirs.json.id);
+  const foreign = await postMessage(user.token, chatId, { content: 'hi', attachment_ids: [theirs.json.id] });
+  const { request_id: _foreignRequest, ...unknown } = expectProblem(
+    { status: foreign.status, headers: foreign.headers, text: await foreign.text() },
+    400,
+    'invalid_attachment',
+  );
+  expect(unknown).toEqual(missing);
 
   const abort = new AbortController();
   const slow = await postMessage(user.token, chatId, { content: 'SLOW one' }, abort.signal);

@@ -9,6 +9,7 @@ const catalog = {
   email_taken: [409, 'Email already registered'],
   signup_closed: [403, 'Sign-up closed'],
   too_many_attempts: [429, 'Too many attempts'],
+  payload_too_large: [413, 'Request body too large'],
   // Sending messages: upstream's pre-stream codes.
   invalid_attachment: [400, 'Invalid attachment'],
   too_many_images: [400, 'Too many images'],
@@ -22,6 +23,8 @@ const catalog = {
   multipart_error: [400, 'Malformed multipart body'],
   missing_file: [400, 'Missing file part'],
   missing_content_type: [400, 'Missing part content type'],
+  filename_too_long: [400, 'File name too long'],
+  empty_file: [400, 'Empty file'],
   document_limit_exceeded: [400, 'Document limit exceeded'],
   storage_limit_exceeded: [400, 'Chat storage limit exceeded'],
   storage_quota_exceeded: [400, 'Storage quota exceeded'],

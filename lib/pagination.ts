@@ -11,13 +11,25 @@ export interface KeysetCursor {
 export const encodeCursor = (c: KeysetCursor): string =>
   Buffer.from(JSON.stringify([c.at.toISOString(), c.id])).toString('base64url');
 
+/**
+ * The instants a cursor may name: years 1 to 9999, which `toISOString` writes in the plain form
+ * Postgres reads. A Date outside them (year 0, negative years, the `+275760-…` form) would reach
+ * the query and fail there as a 500.
+ */
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+const inRange = (at: Date) => at.getTime() >= EARLIEST && at.getTime() <= LATEST;
+
 export function decodeCursor(raw: string): KeysetCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2) {
       const [ts, id] = value as unknown[];
       const at = new Date(typeof ts === 'string' ? ts : Number.NaN);
-      if (!Number.isNaN(at.getTime()) && typeof id === 'string' && isUuid(id)) return { at, id };
+      if (!Number.isNaN(at.getTime()) && inRange(at) && typeof id === 'string' && isUuid(id)) {
+        return { at, id };
+      }
     }
   } catch {
     // fall through to the validation error

@@ -13,6 +13,8 @@ declare module '@fastify/busboy/deps/dicer/lib/Dicer' {
     constructor(config: {
       boundary: string;
       maxHeaderPairs?: number;
+      /** Bytes of a part's header block kept (default 80 KiB); the rest is dropped without an error. */
+      maxHeaderSize?: number;
       partHwm?: number;
       highWaterMark?: number;
     });

@@ -27,6 +27,7 @@ const sentences: Record<string, (ctx: Context) => string> = {
       : `${filename} is ${formatBytes(size)}; ${plural(kind)} can be at most ${max}.`;
   },
   empty_file: () => 'The file is empty.',
+  filename_too_long: () => 'The file name is too long.',
   unsupported_file_type: () => 'This file type is not supported.',
   content_type_mismatch: () =>
     "The file's content does not match its type; it may be damaged or have the wrong extension.",
@@ -71,6 +72,7 @@ const sentences: Record<string, (ctx: Context) => string> = {
 const PERMANENT = new Set([
   'file_too_large',
   'empty_file',
+  'filename_too_long',
   'unsupported_file_type',
   'content_type_mismatch',
   'unsupported_media',

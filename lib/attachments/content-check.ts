@@ -67,6 +67,8 @@ export function isTextType(rule: FileTypeRule): boolean {
  * through `createTextValidator`.
  */
 export async function checkContentHead(head: Uint8Array, rule: FileTypeRule, isEnd: boolean): Promise<void> {
+  // Of any type: an empty document has nothing to index, and its indexing would only fail later.
+  if (isEnd && head.length === 0) throw new AppError('empty_file', 'The file is empty.');
   const format = BINARY_FORMATS.get(rule.mime);
   if (!format) return checkTextHead(head, isEnd);
   const detected = await detectMime(head);

@@ -3,20 +3,13 @@ const MAX_CHARS = 255;
 const FALLBACK = 'upload';
 
 /**
- * Control characters can break logs and headers; bidi controls let a name display as something
- * it is not (`invoice\u202Efdp.exe` renders as `invoiceexe.pdf`).
+ * Characters that draw nothing or rearrange what is drawn: control characters (Cc) can break logs
+ * and headers; format characters (Cf: bidi controls, zero-width spaces and joiners, the BOM, soft
+ * hyphens, tag characters…) let a name display as something it is not (`invoice\u202Efdp.exe`
+ * renders as `invoiceexe.pdf`) or hide text in it; line and paragraph separators (Zl, Zp) break a
+ * name shown on one line. The tag block is taken whole: its unassigned code points are invisible too.
  */
-function isUnsafe(codePoint: number): boolean {
-  return (
-    codePoint <= 0x1f ||
-    (codePoint >= 0x7f && codePoint <= 0x9f) ||
-    codePoint === 0x061c ||
-    codePoint === 0x200e ||
-    codePoint === 0x200f ||
-    (codePoint >= 0x202a && codePoint <= 0x202e) ||
-    (codePoint >= 0x2066 && codePoint <= 0x2069)
-  );
-}
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}]/gu;
 
 /** Upstream's rule: keep the last extension when there is a real stem and extension to keep. */
 function truncate(name: string): string {
@@ -36,9 +29,7 @@ function truncate(name: string): string {
  * back to users, so only the last path segment survives, without invisible or control characters.
  */
 export function sanitizeFilename(raw: string | null | undefined): string {
-  const visible = Array.from((raw ?? '').toWellFormed())
-    .filter((char) => !isUnsafe(char.codePointAt(0) ?? 0))
-    .join('');
+  const visible = (raw ?? '').toWellFormed().replace(INVISIBLE, '');
   const name = visible.slice(Math.max(visible.lastIndexOf('/'), visible.lastIndexOf('\\')) + 1).trim();
   // `.` and `..` are path syntax, not names.
   if (name === '' || name === '.' || name === '..') return FALLBACK;

@@ -12,6 +12,50 @@ export interface FilePart {
 
 const BUFFER_BYTES = 1024 * 1024;
 
+/**
+ * busboy keeps the first KEPT_HEADER_BYTES of a part's header block and drops the rest without an
+ * error, then parses what it kept: the line it cut keeps a truncated value and the lines after it
+ * are gone, so a 200 KB file name surfaced as a missing Content-Type (or, name first, as a missing
+ * file part). We accept far less than busboy keeps, so a block it cut always measures as too large
+ * here (a folded line loses only its CRLF, so a cut block measures over a third of what was kept).
+ * It also stops after MAX_PART_HEADERS lines: a block that reaches that many may have lost some.
+ */
+const KEPT_HEADER_BYTES = 80 * 1024;
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+const MAX_PART_HEADERS = 100;
+
+/** A part's header lines as parsed, and their size as sent (`name: value\r\n` each). */
+function measure(header: Record<string, string[]>, leaveOut?: string): { bytes: number; lines: number } {
+  let bytes = 0;
+  let lines = 0;
+  for (const [name, values] of Object.entries(header)) {
+    if (name === leaveOut) continue;
+    for (const value of values) {
+      bytes += name.length + value.length + 4;
+      lines++;
+    }
+  }
+  return { bytes, lines };
+}
+
+/** Why a part's headers are refused, or null when they are within our limits. */
+function oversizedHeader(header: Record<string, string[]>, hasFilename: boolean): AppError | null {
+  const { bytes, lines } = measure(header);
+  if (lines >= MAX_PART_HEADERS) {
+    return new AppError('multipart_error', `A part can have at most ${MAX_PART_HEADERS - 1} header lines.`);
+  }
+  if (bytes <= MAX_PART_HEADER_BYTES) return null;
+  const limit = `${MAX_PART_HEADER_BYTES / 1024} KiB`;
+  // The others fit: the Content-Disposition, which carries the file name, is what is too long.
+  if (hasFilename && measure(header, 'content-disposition').bytes <= MAX_PART_HEADER_BYTES) {
+    return new AppError(
+      'filename_too_long',
+      `The file name is too long: a part's headers, its name included, may take at most ${limit}.`,
+    );
+  }
+  return new AppError('multipart_error', `A part's headers may take at most ${limit}.`);
+}
+
 function boundaryOf(contentType: string | null): string {
   const [type, ...params] = parseParams(contentType ?? '');
   const boundary = params.find(([key]) => key.toLowerCase() === 'boundary')?.[1];
@@ -36,7 +80,8 @@ export function openFilePart(request: Request): Promise<FilePart> {
   });
   const parser = new Dicer({
     boundary,
-    maxHeaderPairs: 100,
+    maxHeaderPairs: MAX_PART_HEADERS,
+    maxHeaderSize: KEPT_HEADER_BYTES,
     partHwm: BUFFER_BYTES,
     highWaterMark: BUFFER_BYTES,
   });
@@ -68,9 +113,19 @@ export function openFilePart(request: Request): Promise<FilePart> {
       // A part cut short fails with the parser's error; `broken` reports it, not an uncaught event.
       part.on('error', () => {});
       part.once('header', (header) => {
+        if (filePart) {
+          part.resume();
+          return;
+        }
         const [, ...params] = parseParams(header['content-disposition']?.[0] ?? '');
         const param = (name: string) => params.find(([key]) => key.toLowerCase() === name)?.[1];
-        if (filePart || param('name') !== 'file') {
+        // Before the name is read: a cut-short block may have lost it, or the file part's type.
+        const oversized = oversizedHeader(header, param('filename') !== undefined);
+        if (oversized) {
+          refuse(oversized);
+          return;
+        }
+        if (param('name') !== 'file') {
           part.resume();
           return;
         }
@@ -100,11 +155,4 @@ async function* asMultipartErrors(part: AsyncIterable<Uint8Array>): AsyncGenerat
     if (cause instanceof AppError) throw cause;
     throw new AppError('multipart_error', 'The multipart body is malformed or ended early.', { cause });
   }
-}
-
-/** The request's Content-Length, when it sent a usable one. */
-export function contentLength(request: Request): number | null {
-  const raw = request.headers.get('content-length');
-  const n = raw === null ? Number.NaN : Number(raw);
-  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }

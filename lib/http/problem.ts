@@ -23,8 +23,9 @@ export function problemResponse(err: unknown, requestId?: string): Response {
     ...appError.extensions,
     ...(requestId ? { request_id: requestId } : {}),
   };
-  return new Response(JSON.stringify(body), {
-    status: appError.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...appError.headers },
-  });
+  const headers = new Headers({ 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' });
+  for (const [name, value] of Object.entries(appError.headers)) headers.set(name, value);
+  // RFC 9110 §15.5.2: a 401 names the scheme that would be accepted.
+  if (appError.status === 401 && !headers.has('www-authenticate')) headers.set('www-authenticate', 'Bearer');
+  return new Response(JSON.stringify(body), { status: appError.status, headers });
 }

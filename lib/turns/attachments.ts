@@ -8,10 +8,11 @@ import type { OwnerScope } from '@/lib/policy';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 
 const invalid = (detail: string) => new AppError('invalid_attachment', detail);
+const NOT_FOUND = 'Attachment(s) not found.';
 
 /**
- * The attachments a message is sent with, checked (upstream's order and sentences) and locked in
- * the sending transaction. Locking writes `locked_at`, so a delete racing the send either commits
+ * The attachments a message is sent with, checked (upstream's order and sentences, but another
+ * user's attachment is simply not found) and locked in the sending transaction. Locking writes `locked_at`, so a delete racing the send either commits
  * first (and the lock below finds the row deleted) or waits and then sees the lock.
  */
 export async function lockMessageAttachments(
@@ -22,19 +23,25 @@ export async function lockMessageAttachments(
 ): Promise<Attachment[]> {
   if (ids.length === 0) return [];
   if (new Set(ids).size !== ids.length) throw invalid('Duplicate attachment IDs in request.');
-  if (!ids.every(isUuid)) throw invalid('Attachment(s) not found.');
-  // Tenant-scoped: another tenant's id is as unknown as a made-up one.
+  if (!ids.every(isUuid)) throw invalid(NOT_FOUND);
+  // Scoped to the sender's own attachments: another user's, in this tenant or another, is as
+  // unknown as a made-up id, so no answer below tells that it exists, or in which chat.
   const rows = await tx
     .select()
     .from(attachments)
-    .where(and(inArray(attachments.id, ids), eq(attachments.tenantId, scope.tenantId)));
+    .where(
+      and(
+        inArray(attachments.id, ids),
+        eq(attachments.tenantId, scope.tenantId),
+        eq(attachments.uploadedByUserId, scope.userId),
+      ),
+    );
   const byId = new Map(rows.map((row) => [row.id, row]));
   for (const id of ids) {
     const row = byId.get(id);
-    if (!row) throw invalid('Attachment(s) not found.');
+    if (!row) throw invalid(NOT_FOUND);
+    // The sender's own attachments: naming why one is refused tells them nothing new.
     if (row.chatId !== chatId) throw invalid(`Attachment ${id} does not belong to chat.`);
-    if (row.uploadedByUserId !== scope.userId)
-      throw invalid(`Attachment ${id} is not owned by current user.`);
     if (row.deletedAt) throw invalid(`Attachment ${id} has been deleted.`);
     if (row.status !== 'ready') throw invalid(`Attachment ${id} is not ready.`);
   }

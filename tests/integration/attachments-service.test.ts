@@ -203,6 +203,23 @@ describe('refusing uploads (C1–C5)', () => {
     expect(fake.state().files).toHaveLength(0);
   });
 
+  it('refuses an empty file of any type with 400 empty_file, writing nothing', async () => {
+    const chatId = await makeChat(user);
+    for (const [filename, type] of [
+      ['empty.txt', 'text/plain'],
+      ['empty.pdf', 'application/pdf'],
+      ['empty.png', 'image/png'],
+    ] as const) {
+      for (const hint of [200, null]) {
+        const err = await failure(upload(chatId, Buffer.alloc(0), { filename, type, hint }));
+        expect(err, `${type}, hint ${hint}`).toMatchObject({ code: 'empty_file', status: 400 });
+      }
+    }
+    expect(await rowsOf(chatId)).toHaveLength(0);
+    expect(fake.state().files).toHaveLength(0);
+    expect(fake.requests.length).toBe(0);
+  });
+
   it('fails a text file whose invalid bytes come after the head, and removes nothing it kept', async () => {
     const chatId = await makeChat(user);
     const bytes = Buffer.concat([

@@ -54,6 +54,13 @@ describe('users and sign-in', () => {
     ).toBe('validation_error');
   });
 
+  it('refuses a NUL character in a token name, writing nothing', async () => {
+    const d = await db();
+    const u = await makeUser();
+    expect(await errorCode(createToken(d, u.caller, { name: '\u0000' }))).toBe('validation_error');
+    expect((await listTokens(d, u.caller)).map((t) => t.name)).toEqual(['test']);
+  });
+
   it('accepts the right password only, and never a disabled user', async () => {
     const d = await db();
     const u = await makeUser();

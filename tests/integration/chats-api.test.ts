@@ -25,6 +25,9 @@ function expectProblem(
   expect(typeof body.title).toBe('string');
   expect(typeof body.detail).toBe('string');
   expect(JSON.stringify(body)).not.toMatch(/stack|select |insert |postgres|DrizzleQueryError/i);
+  // A 401 names the scheme that would be accepted.
+  expect(res.headers.get('www-authenticate')).toBe(status === 401 ? 'Bearer' : null);
+  return body;
 }
 
 describe('chats API', () => {
@@ -99,6 +102,60 @@ describe('chats API', () => {
     const invalid = await patch({ title: '\t\n' });
     expectProblem(invalid, 400, 'validation_error');
     expect((invalid.body as Json).errors).toEqual([{ field: 'title', message: expect.any(String) }]);
+  });
+
+  it('refuses a NUL character in a title or a token name as a validation error, not a 500', async () => {
+    const u = await makeUser();
+    // As a client sends it: the JSON escape \u0000 inside the string.
+    const titled = '{"title": "Q3\\u0000report"}';
+    expect(JSON.parse(titled).title).toContain('\u0000');
+    const created = expectProblem(
+      await callRoute(chatsRoute.POST, { method: 'POST', token: u.token, body: titled }),
+      400,
+      'validation_error',
+    );
+    expect(created.errors).toEqual([{ field: 'title', message: expect.stringContaining('NUL') }]);
+
+    const chat = await create(u, { title: 'clean' });
+    expectProblem(
+      await callRoute(chatRoute.PATCH, {
+        method: 'PATCH',
+        token: u.token,
+        params: { id: chat.id },
+        body: { title: '\u0000' },
+      }),
+      400,
+      'validation_error',
+    );
+    const named = expectProblem(
+      await callRoute(tokensRoute.POST, { method: 'POST', token: u.token, body: { name: 'ci\u0000' } }),
+      400,
+      'validation_error',
+    );
+    expect(named.errors).toEqual([{ field: 'name', message: expect.stringContaining('NUL') }]);
+
+    const list = await callRoute(chatsRoute.GET, { token: u.token });
+    expect((list.body as { items: Json[] }).items.map((c) => c.title)).toEqual(['clean']);
+    const tokens = await callRoute(tokensRoute.GET, { token: u.token });
+    expect((tokens.body as { items: Json[] }).items.map((t) => t.name)).toEqual(['test']);
+  });
+
+  it('refuses a JSON body over 1 MiB with 413 payload_too_large', async () => {
+    const u = await makeUser();
+    const huge = JSON.stringify({ title: 'x', padding: ' '.repeat(2 * 1024 * 1024) });
+    const refused = expectProblem(
+      await callRoute(chatsRoute.POST, { method: 'POST', token: u.token, body: huge }),
+      413,
+      'payload_too_large',
+    );
+    expect(refused.max_bytes).toBe(1024 * 1024);
+    expectProblem(
+      await callRoute(tokensRoute.POST, { method: 'POST', token: u.token, body: huge }),
+      413,
+      'payload_too_large',
+    );
+    const list = await callRoute(chatsRoute.GET, { token: u.token });
+    expect((list.body as { items: Json[] }).items).toEqual([]);
   });
 
   it('answers 404 for malformed ids, not 500', async () => {
@@ -243,6 +300,27 @@ describe('chats API', () => {
       }
       const max = await callRoute(chatsRoute.GET, { token: u.token, path: '/api/chats?limit=100' });
       expect(max.status).toBe(200);
+    });
+
+    it('rejects cursors naming an instant Postgres cannot take, not 500', async () => {
+      const u = await makeUser();
+      await create(u);
+      const id = '01a21dac-f1b9-77ad-932d-3b382c2aab95';
+      for (const at of [
+        '+275760-09-13T00:00:00.000Z',
+        '-000001-01-01T00:00:00.000Z',
+        '0000-06-01T00:00:00.000Z',
+      ]) {
+        const cursor = Buffer.from(JSON.stringify([at, id])).toString('base64url');
+        expectProblem(
+          await callRoute(chatsRoute.GET, { token: u.token, path: `/api/chats?cursor=${cursor}` }),
+          400,
+          'validation_error',
+        );
+      }
+      const earliest = Buffer.from(JSON.stringify(['0001-01-01T00:00:00.000Z', id])).toString('base64url');
+      const none = await callRoute(chatsRoute.GET, { token: u.token, path: `/api/chats?cursor=${earliest}` });
+      expect(none).toMatchObject({ status: 200, body: { items: [] } });
     });
 
     it('shows an empty list to a new user', async () => {

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signInWithPassword } from '@/lib/auth/sign-in';
 import { authenticateToken } from '@/lib/auth/tokens';
@@ -11,26 +9,11 @@ import { openDatabase } from '@/lib/db/client';
 import { acquireFolderLock } from '@/lib/db/pglite-lock';
 import type { AppError } from '@/lib/errors';
 import { getDb } from '@/lib/runtime';
+import { budgetFor, runScript } from '@/tests/support/commands';
 
-const run = promisify(execFile);
 const driver = inject('testDriver');
 const tmp = mkdtempSync(path.join(tmpdir(), 'minichat-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The operator commands run exactly as documented, against this run's database. */
-function npmRun(script: string, args: string[], env: Record<string, string | undefined>) {
-  return run('npm', ['run', '-s', script, '--', ...args], {
-    env: { ...process.env, ...env },
-    timeout: 60_000,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({
-      code: err.code,
-      stdout: err.stdout,
-      stderr: err.stderr,
-    }),
-  );
-}
 
 const databaseEnv = (pgliteDir: string): Record<string, string | undefined> =>
   driver === 'pglite'
@@ -49,12 +32,12 @@ async function withDatabase<T>(pgliteDir: string, fn: (db: Db) => Promise<T>): P
 }
 
 describe(`operator commands on ${driver}`, () => {
-  // Four commands, each migrating the folder: slow on a busy machine.
-  it('create a user, then print only a working token', { timeout: 120_000 }, async () => {
+  // Four commands one after another, the first on a new folder.
+  it('create a user, then print only a working token', { timeout: budgetFor(4) }, async () => {
     const dir = path.join(tmp, 'ok');
     const env = databaseEnv(dir);
     const email = `cli-${Date.now()}@example.test`;
-    const created = await npmRun(
+    const created = await runScript(
       'user:create',
       [
         '--email',
@@ -71,7 +54,7 @@ describe(`operator commands on ${driver}`, () => {
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ email, role: 'admin' });
 
-    const again = await npmRun(
+    const again = await runScript(
       'user:create',
       ['--email', email, '--password', 'long enough password', '--tenant', 'x'],
       env,
@@ -79,7 +62,7 @@ describe(`operator commands on ${driver}`, () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('An account with this email already exists.');
 
-    const token = await npmRun('token:create', ['--email', email], env);
+    const token = await runScript('token:create', ['--email', email], env);
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout).toMatch(/^mct_[\w-]{43}\n$/);
 
@@ -92,18 +75,18 @@ describe(`operator commands on ${driver}`, () => {
       await database?.close();
     }
 
-    const unknown = await npmRun('token:create', ['--email', 'nobody@example.test'], env);
+    const unknown = await runScript('token:create', ['--email', 'nobody@example.test'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
   });
 
   // Six commands and as many openings of the folder.
-  it('unlock an account, and disable and enable a user', { timeout: 180_000 }, async () => {
+  it('unlock an account, and disable and enable a user', { timeout: budgetFor(6) }, async () => {
     const dir = path.join(tmp, 'lock');
     const env = databaseEnv(dir);
     const email = `locked-${Date.now()}@example.test`;
     const password = 'long enough password';
-    const created = await npmRun(
+    const created = await runScript(
       'user:create',
       ['--email', email, '--password', password, '--tenant', `lock-${Date.now()}`],
       env,
@@ -131,25 +114,25 @@ describe(`operator commands on ${driver}`, () => {
       'wrong',
       'too_many_attempts',
     ]);
-    const unlocked = await npmRun('user:unlock', ['--email', email.toUpperCase()], env);
+    const unlocked = await runScript('user:unlock', ['--email', email.toUpperCase()], env);
     expect(unlocked.code, unlocked.stderr).toBe(0);
     expect(JSON.parse(unlocked.stdout)).toEqual({ email: email.toUpperCase(), unlocked: true });
     expect(await signIn(password)).toBe('ok');
 
-    const disabled = await npmRun('user:disable', ['--email', email], env);
+    const disabled = await runScript('user:disable', ['--email', email], env);
     expect(JSON.parse(disabled.stdout)).toEqual({ email, disabled: true, changed: true });
     expect(await signIn(password)).toBe('wrong');
-    const enabled = await npmRun('user:enable', ['--email', email], env);
+    const enabled = await runScript('user:enable', ['--email', email], env);
     expect(JSON.parse(enabled.stdout)).toEqual({ email, disabled: false, changed: true });
     expect(await signIn(password)).toBe('ok');
 
-    const usage = await npmRun('user:unlock', [], env);
+    const usage = await runScript('user:unlock', [], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('usage: npm run -s user:unlock -- --email E');
   });
 
-  it('explain their arguments', async () => {
-    const res = await npmRun(
+  it('explain their arguments', { timeout: budgetFor(1) }, async () => {
+    const res = await runScript(
       'user:create',
       ['--email', 'x@example.test'],
       databaseEnv(path.join(tmp, 'usage')),
@@ -159,11 +142,11 @@ describe(`operator commands on ${driver}`, () => {
   });
 
   // The guard is PGlite's own, so it is checked on a PGlite folder whichever driver this run is on.
-  it('refuse a PGlite folder held by a running server', async () => {
+  it('refuse a PGlite folder held by a running server', { timeout: budgetFor(1) }, async () => {
     const dir = path.join(tmp, 'held');
     const release = acquireFolderLock(dir);
     try {
-      const res = await npmRun(
+      const res = await runScript(
         'user:create',
         ['--email', 'a@example.test', '--password', 'long enough', '--tenant', 'a'],
         {

@@ -109,6 +109,13 @@ describe('sign-up', () => {
       'password',
     ]);
   });
+  it('refuses a NUL character in the organisation name, writing nothing', async () => {
+    const d = await db();
+    const attempt = { ...form(), organisation: `Nul\u0000 ${Date.now()}` };
+    const err = await failure(signUp(d, config(), attempt, { clientAddress: newAddress() }));
+    expect(err.code).toBe('validation_error');
+    expect(await userByEmail(attempt.email)).toBeUndefined();
+  });
 });
 
 describe('sign-up modes', () => {

@@ -475,6 +475,7 @@ describe('the attachments a message is sent with', () => {
     );
     expect(err).toMatchObject({ code: 'invalid_attachment', status: 400 });
     expect(err.message).toMatch(detail);
+    return err;
   }
 
   it('refuses duplicated, unknown, unready, deleted, foreign and other-user attachments, writing nothing', async () => {
@@ -492,6 +493,22 @@ describe('the attachments a message is sent with', () => {
       .update(attachments)
       .set({ uploadedByUserId: colleague.caller.userId })
       .where(eq(attachments.id, theirs.id));
+    // A colleague's attachment in the colleague's own chat, ready, deleted and still pending.
+    const colleagueChat = await makeChat(colleague);
+    const colleagueReady = await uploadFile(
+      files,
+      colleague.caller,
+      colleagueChat,
+      fileInput('theta', { filename: 'g.txt' }),
+    );
+    await colleagueReady.indexing?.();
+    const colleagueGone = await uploadFile(
+      files,
+      colleague.caller,
+      colleagueChat,
+      fileInput('iota', { filename: 'h.txt' }),
+    );
+    await deleteAttachment(files, colleague.caller, colleagueChat, colleagueGone.attachment.id);
     const stranger = await makeUser();
     const strangerChat = await makeChat(stranger);
     const outsider = await uploadFile(
@@ -502,13 +519,22 @@ describe('the attachments a message is sent with', () => {
     );
 
     await expectInvalid(chatId, [ready.id, ready.id], /Duplicate/);
-    await expectInvalid(chatId, [newId()], /not found/);
+    const missing = await expectInvalid(chatId, [newId()], /not found/);
     await expectInvalid(chatId, ['not-a-uuid'], /not found/);
     await expectInvalid(chatId, [stuck.id], /not ready/);
     await expectInvalid(chatId, [gone.id], /deleted/);
     await expectInvalid(chatId, [elsewhere.id], /does not belong/);
-    await expectInvalid(chatId, [theirs.id], /not owned/);
-    await expectInvalid(chatId, [outsider.attachment.id], /not found/);
+    // Someone else's attachment answers word for word like an id that was never issued, wherever
+    // it is and whatever its state, and the same when it comes after one of the sender's own.
+    for (const id of [
+      theirs.id,
+      colleagueReady.attachment.id,
+      colleagueGone.attachment.id,
+      outsider.attachment.id,
+    ]) {
+      expect((await expectInvalid(chatId, [id], /not found/)).message).toBe(missing.message);
+      expect((await expectInvalid(chatId, [ready.id, id], /not found/)).message).toBe(missing.message);
+    }
 
     expect(await turnsOf(chatId)).toHaveLength(0);
     expect(await (await getDb()).select().from(messages).where(eq(messages.chatId, chatId))).toHaveLength(0);
@@ -553,6 +579,15 @@ describe('the attachments a message is sent with', () => {
     expect(await failure(sendMessage(deps, user.caller, chatId, { content: '  \n ' }))).toMatchObject({
       code: 'validation_error',
     });
+    // Postgres text cannot hold NUL: refused as invalid input, before anything is written.
+    expect(
+      await failure(sendMessage(deps, user.caller, chatId, { content: 'before\u0000after' })),
+    ).toMatchObject({
+      code: 'validation_error',
+      status: 400,
+      extensions: { errors: [{ field: 'content', message: expect.stringContaining('NUL') }] },
+    });
+    expect(await (await getDb()).select().from(messages).where(eq(messages.chatId, chatId))).toEqual([]);
     const stranger = await makeUser();
     expect(await failure(sendMessage(deps, stranger.caller, chatId, { content: 'hi' }))).toMatchObject({
       code: 'not_found',

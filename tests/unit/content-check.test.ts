@@ -165,8 +165,13 @@ describe('checkContentHead for images, PDF and Office files', () => {
     await mismatch(checkContentHead(PLAIN_ZIP, PDF, false));
   });
 
-  it('refuses an empty file', async () => {
-    for (const type of BINARY_RULES) await mismatch(checkContentHead(new Uint8Array(0), type, true));
+  it('refuses an empty file as empty, whatever its type', async () => {
+    for (const type of [...BINARY_RULES, ...TEXT_RULES]) {
+      await expect(checkContentHead(new Uint8Array(0), type, true), type.mime).rejects.toMatchObject({
+        code: 'empty_file',
+        status: 400,
+      });
+    }
   });
 
   it('accepts the head of a large image', async () => {
@@ -271,8 +276,8 @@ describe('checkContentHead for text', () => {
     }
   });
 
-  it('accepts an empty file', async () => {
-    await expect(checkContentHead(new Uint8Array(0), TEXT, true)).resolves.toBeUndefined();
+  it('accepts a file of one byte', async () => {
+    await expect(checkContentHead(strToU8('x'), TEXT, true)).resolves.toBeUndefined();
   });
 
   it('accepts a leading BOM', async () => {

@@ -108,6 +108,37 @@ describe('sanitizeFilename character removal', () => {
     }
   });
 
+  it('removes invisible format characters and line separators', () => {
+    const invisible = [
+      ['zero-width space, non-joiner, joiner', '\u200b', '\u200c', '\u200d'],
+      ['word joiner and invisible operators', '\u2060', '\u2061', '\u2062', '\u2063', '\u2064'],
+      ['line and paragraph separators', '\u2028', '\u2029'],
+      ['byte order mark', '\ufeff'],
+      ['soft hyphen', '\u00ad'],
+      ['tag characters', '\u{e0000}', '\u{e0001}', '\u{e0041}', '\u{e007f}'],
+      // The rest of category Cf: Arabic number sign, Mongolian vowel separator, interlinear annotation.
+      ['other format characters', '\u0600', '\u180e', '\ufff9', '\u{110bd}', '\u{1d173}'],
+    ];
+    for (const [what, ...chars] of invisible) {
+      for (const char of chars) {
+        const code = `U+${(char as string).codePointAt(0)?.toString(16).toUpperCase()}`;
+        expect(sanitizeFilename(`in${char}voice.pdf`), `${what} ${code}`).toBe('invoice.pdf');
+      }
+    }
+    // A name hidden in tag characters (ASCII shifted to U+E00xx) is removed whole.
+    const hidden = Array.from('secret', (c) => String.fromCodePoint(0xe0000 + (c.codePointAt(0) ?? 0)));
+    expect(sanitizeFilename(`a${hidden.join('')}.txt`)).toBe('a.txt');
+    expect(sanitizeFilename('\u200b\ufeff\u2028')).toBe('upload');
+  });
+
+  it('keeps visible characters next to the removed ones', () => {
+    // Combining marks (Mn) and variation selectors belong to the character they follow.
+    expect(sanitizeFilename('cafe\u0301 \u2764\ufe0f.txt')).toBe('cafe\u0301 \u2764\ufe0f.txt');
+    expect(sanitizeFilename('\u00e9t\u00e9 \u4e2d\u6587 \u{1f389}.txt')).toBe(
+      '\u00e9t\u00e9 \u4e2d\u6587 \u{1f389}.txt',
+    );
+  });
+
   it('replaces lone surrogates so the name can be stored as UTF-8', () => {
     expect(sanitizeFilename('a\ud800b.txt')).toBe('a\ufffdb.txt');
   });

@@ -2,8 +2,9 @@ import { after } from 'next/server';
 import { apiRoute } from '@/app/api/_lib/route';
 import { listAttachments } from '@/lib/attachments/service';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
+import { contentLength } from '@/lib/http/body';
 import { json } from '@/lib/http/json';
-import { contentLength, openFilePart } from '@/lib/http/multipart';
+import { openFilePart } from '@/lib/http/multipart';
 import { attachmentDeps } from '@/lib/runtime';
 
 type Params = { id: string };
