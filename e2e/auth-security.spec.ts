@@ -1,6 +1,6 @@
 import { type APIRequestContext, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { E2E_MAX_FAILURES } from '@/playwright.config';
-import { PASSWORD, sidebar, signIn, signUp, submitSignUp, uniqueEmail } from './helpers';
+import { FROM_APP, PASSWORD, sidebar, signIn, signUp, submitSignUp, uniqueEmail } from './helpers';
 
 const SESSION_COOKIE = 'authjs.session-token';
 const WAIT =
@@ -113,7 +113,7 @@ test('signing out everywhere ends the other sessions too, and leaves API tokens 
   browser,
 }) => {
   const email = await signUp(page);
-  const created = await page.request.post('/api/tokens', { data: { name: 'script' } });
+  const created = await page.request.post('/api/tokens', { data: { name: 'script' }, headers: FROM_APP });
   expect(created.status()).toBe(201);
   const { token } = (await created.json()) as { token: string };
   const bearer = { authorization: `Bearer ${token}` };
