@@ -31,7 +31,8 @@ export async function signInWithPassword(
   const { password, clientAddress } = attempt;
   if (typeof attempt.email !== 'string' || typeof password !== 'string' || !password) return null;
   const email = attempt.email.trim().toLowerCase();
-  if (!email || email.length > MAX_EMAIL_LENGTH) return null;
+  // A NUL cannot be in a stored email, and Postgres would refuse it in the lookup.
+  if (!email || email.length > MAX_EMAIL_LENGTH || email.includes('\u0000')) return null;
 
   await takeAttempt(db, signInAddress(clientAddress), config.address, now);
   try {
