@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors';
 import { MAX_JSON_BODY_BYTES, readJson } from '@/lib/http/json';
 import { MAX_CONTENT_CHARS } from '@/lib/turns/limits';
+import { failure } from '@/tests/support/fixtures';
 
 const CHUNK = 64 * 1024;
 
@@ -31,26 +31,17 @@ const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
     duplex: 'half',
   } as RequestInit);
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 describe('readJson', () => {
   it('parses a body and reads an empty one as undefined', async () => {
     expect(await readJson(post('{"title":"Q3"}'))).toEqual({ title: 'Q3' });
     expect(await readJson(post(null))).toBeUndefined();
     expect(await readJson(post(' \n'))).toBeUndefined();
-    expect((await refusal(readJson(post('{"title":')))).code).toBe('validation_error');
+    expect((await failure(readJson(post('{"title":')))).code).toBe('validation_error');
   });
 
   it('refuses a Content-Length over the cap with 413 without reading the body', async () => {
     const { body, seen } = streamedBody();
-    const error = await refusal(readJson(post(body, { 'content-length': String(50 * 1024 * 1024) })));
+    const error = await failure(readJson(post(body, { 'content-length': String(50 * 1024 * 1024) })));
     expect(error).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect(error.extensions.max_bytes).toBe(MAX_JSON_BODY_BYTES);
     // What the stream had queued before anyone read it, and nothing more.
@@ -59,7 +50,7 @@ describe('readJson', () => {
 
   it('counts a body without a Content-Length and stops reading once it passes the cap', async () => {
     const { body, seen } = streamedBody();
-    const error = await refusal(readJson(post(body)));
+    const error = await failure(readJson(post(body)));
     expect(error).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect(seen.pulled).toBeGreaterThan(MAX_JSON_BODY_BYTES);
     expect(seen.pulled).toBeLessThanOrEqual(MAX_JSON_BODY_BYTES + 2 * CHUNK);
@@ -68,7 +59,7 @@ describe('readJson', () => {
 
   it('takes a body of exactly the cap, and refuses one byte more', async () => {
     expect(await readJson(post(streamedBody(MAX_JSON_BODY_BYTES).body))).toBeUndefined();
-    const over = await refusal(readJson(post(streamedBody(MAX_JSON_BODY_BYTES + 1).body)));
+    const over = await failure(readJson(post(streamedBody(MAX_JSON_BODY_BYTES + 1).body)));
     expect(over.code).toBe('payload_too_large');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@/lib/errors';
 import { openFilePart } from '@/lib/http/multipart';
+import { failure } from '@/tests/support/fixtures';
 
 const BOUNDARY = '----minichat-unit-boundary';
 
@@ -24,15 +24,6 @@ const filePart = (filename: string, extra: string[] = [], data = 'hello') => ({
   ],
   data,
 });
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function text(body: AsyncIterable<Uint8Array>) {
   const chunks: Uint8Array[] = [];
@@ -77,7 +68,7 @@ describe('openFilePart', () => {
     };
     // Over busboy's 80 KiB, which it would cut, and over our 16 KiB, which it would keep.
     for (const part of [filePart(huge), nameFirst, typeFirst, filePart(`${'b'.repeat(20 * 1024)}.txt`)]) {
-      const error = await refusal(openFilePart(request([part])));
+      const error = await failure(openFilePart(request([part])));
       expect(error).toMatchObject({ code: 'filename_too_long', status: 400 });
     }
   });
@@ -93,13 +84,13 @@ describe('openFilePart', () => {
       data: 'x',
     };
     for (const parts of [[junk], [many], [field, filePart('notes.txt')]]) {
-      const error = await refusal(openFilePart(request(parts)));
+      const error = await failure(openFilePart(request(parts)));
       expect(error).toMatchObject({ code: 'multipart_error', status: 400 });
     }
   });
 
   it('still names a file part without a type as missing_content_type', async () => {
     const untyped = { headers: ['Content-Disposition: form-data; name="file"; filename="a.txt"'], data: 'x' };
-    expect((await refusal(openFilePart(request([untyped])))).code).toBe('missing_content_type');
+    expect((await failure(openFilePart(request([untyped])))).code).toBe('missing_content_type');
   });
 });
