@@ -9,6 +9,9 @@ const catalog = {
   email_taken: [409, 'Email already registered'],
   signup_closed: [403, 'Sign-up closed'],
   too_many_attempts: [429, 'Too many attempts'],
+  // Per-user caps on creating chats, messages and API tokens (lib/rate-limits).
+  rate_limit_exceeded: [429, 'Rate limit exceeded'],
+  token_limit_exceeded: [409, 'Token limit reached'],
   // Sending messages: upstream's pre-stream codes.
   invalid_attachment: [400, 'Invalid attachment'],
   too_many_images: [400, 'Too many images'],
@@ -22,6 +25,7 @@ const catalog = {
   multipart_error: [400, 'Malformed multipart body'],
   missing_file: [400, 'Missing file part'],
   missing_content_type: [400, 'Missing part content type'],
+  upload_timeout: [408, 'Upload timed out'],
   document_limit_exceeded: [400, 'Document limit exceeded'],
   storage_limit_exceeded: [400, 'Chat storage limit exceeded'],
   storage_quota_exceeded: [400, 'Storage quota exceeded'],

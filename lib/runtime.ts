@@ -53,7 +53,12 @@ function buildRuntime() {
     fileStores: once(() =>
       createFileStoreRegistry({ env, db: getDb, storageDir: attachmentConfig().fileStorageDir }),
     ),
-    uploadGate: once(() => createUploadGate(attachmentConfig().maxConcurrentUploads)),
+    uploadGate: once(() =>
+      createUploadGate({
+        max: attachmentConfig().maxConcurrentUploads,
+        maxPerUser: attachmentConfig().maxConcurrentUploadsPerUser,
+      }),
+    ),
   };
 }
 
