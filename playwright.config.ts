@@ -6,6 +6,8 @@ export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
 export const E2E_METRICS_TOKEN = 'e2e-metrics-token';
 /** Wrong passwords that lock an account (the default, set here so the specs can count on it). */
 export const E2E_MAX_FAILURES = 5;
+/** How long an upload may send nothing before it is given up (30 s by default; short for the specs). */
+export const E2E_UPLOAD_IDLE_SECONDS = 8;
 
 export default defineConfig({
   testDir: './e2e',
@@ -63,6 +65,7 @@ export default defineConfig({
         // (the per-address ones are covered by the integration tests).
         AUTH_MAX_FAILURES_PER_ADDRESS: '1000',
         SIGNUP_MAX_PER_ADDRESS: '10000',
+        UPLOAD_IDLE_TIMEOUT_SECONDS: String(E2E_UPLOAD_IDLE_SECONDS),
       },
     },
   ],

@@ -194,10 +194,11 @@ export interface RawResponse {
 }
 
 /**
- * Writes `head` (request line and headers, no body) on a plain socket and reads one response,
- * without ever sending a body. Fails when no complete response arrives within `timeoutMs`.
+ * Writes `head` (request line and headers, perhaps with the start of a body) on a plain socket and
+ * reads one response, without ever sending any more. Fails when no complete response arrives
+ * within `timeoutMs`.
  */
-export function rawRequestWithoutBody(head: string, timeoutMs = 5_000): Promise<RawResponse> {
+export function rawRequestWithoutBody(head: string | Buffer, timeoutMs = 5_000): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     const socket = net.connect({ host: APP_HOST, port: APP_PORT });
     let received = Buffer.alloc(0);

@@ -605,30 +605,39 @@ test.describe('provider failures', () => {
     expect(state.files.map((file) => file.filename)).toEqual([`${chatId}_${retry.json.id}.txt`]);
   });
 
-  test('past the concurrent-upload cap, an upload is answered 503 with Retry-After', async () => {
-    const chatId = await createChat(alice.token, 'gpt-4.1-mini');
-    // Hold every provider upload long enough to fill the gate (UPLOAD_MAX_CONCURRENT defaults to 10).
+  test('past the concurrent-upload cap, an upload is answered 503 with Retry-After', async ({ browser }) => {
+    test.setTimeout(60_000);
+    // Hold every provider upload long enough to fill the gate (UPLOAD_MAX_CONCURRENT defaults to 10),
+    // spread over four users, since each may have only 3 in flight (UPLOAD_MAX_CONCURRENT_PER_USER).
+    const [carol, dave] = [await createApiUser(browser), await createApiUser(browser)];
+    const holders = [alice, alice, alice, bob, bob, bob, carol, carol, carol, dave];
+    const chats = new Map<ApiUser, string>();
+    for (const user of new Set(holders)) chats.set(user, await createChat(user.token, 'gpt-4.1-mini'));
     await fake.fault({ endpoint: 'files.create', delayMs: 4_000 });
     // Images: ready as soon as the provider has them, no indexing to wait for.
     const image = await png(16, 16);
-    const inFlight = Array.from({ length: 10 }, (_, i) =>
-      uploadFile(alice.token, chatId, { filename: `held-${i}.png`, contentType: 'image/png', data: image }),
+    const inFlight = holders.map((user, i) =>
+      uploadFile(user.token, chats.get(user) as string, {
+        filename: `held-${i}.png`,
+        contentType: 'image/png',
+        data: image,
+      }),
     );
     await expect.poll(async () => (await providerCalls('files.create')).length).toBe(10);
 
-    const refused = await uploadFile(alice.token, chatId, {
+    // Dave has one upload in flight, two short of his own share: it is the server that is full.
+    const refused = await uploadFile(dave.token, chats.get(dave) as string, {
       filename: 'one-too-many.png',
       contentType: 'image/png',
       data: image,
     });
-    expectProblem(refused, 503, 'upload_concurrency_limit');
+    expect(expectProblem(refused, 503, 'upload_concurrency_limit').limit_scope).toBe('server');
     expect(refused.headers.get('retry-after')).toBe('5');
 
     const settled = await Promise.all(inFlight);
     expect(settled.map((response) => response.status)).toEqual(Array(10).fill(201));
-    const names = (await listAttachments(alice.token, chatId)).map((item) => item.filename);
-    expect(names).toHaveLength(10);
-    expect(names).not.toContain('one-too-many.png');
+    const names = (await listAttachments(dave.token, chats.get(dave) as string)).map((item) => item.filename);
+    expect(names).toEqual(['held-9.png']);
   });
 });
 

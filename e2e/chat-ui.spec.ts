@@ -252,6 +252,34 @@ test('a refused send keeps the text and says why', async ({ page }) => {
   await expect(banner(page)).toHaveCount(0);
 });
 
+test('past the per-user limits, the sidebar and the composer say so and when to try again', async ({
+  page,
+}) => {
+  await openNewChat(page);
+  const tooMany = (detail: string, retryAfter: string) => ({
+    status: 429,
+    headers: { 'content-type': 'application/problem+json', 'retry-after': retryAfter },
+    body: JSON.stringify({ status: 429, code: 'rate_limit_exceeded', detail }),
+  });
+  await page.route('**/messages', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill(tooMany('You have sent 20 messages in the last minute.', '12'))
+      : route.continue(),
+  );
+  await send(page, 'One more?');
+  await expect(banner(page)).toContainText(
+    'You have sent as many messages as you may in a minute. Try again in 12 s.',
+  );
+  await expect(messageBox(page)).toHaveValue('One more?');
+
+  const detail = 'You have created 30 chats in the last minute, the most allowed. Try again in 7 seconds.';
+  await page.route('**/api/chats', (route) =>
+    route.request().method() === 'POST' ? route.fulfill(tooMany(detail, '7')) : route.continue(),
+  );
+  await sidebar(page).getByRole('button', { name: 'New chat' }).click();
+  await expect(sidebar(page).getByRole('alert')).toHaveText(detail);
+});
+
 test('an answer still being written after a reload shows as generating, then appears', async ({ page }) => {
   const chatId = await openNewChat(page, OPENAI_MODEL);
   // Sent outside the page, so that reloading does not cancel it.

@@ -10,6 +10,9 @@ const catalog = {
   signup_closed: [403, 'Sign-up closed'],
   too_many_attempts: [429, 'Too many attempts'],
   payload_too_large: [413, 'Request body too large'],
+  // Per-user caps on creating chats, messages and API tokens (lib/rate-limits).
+  rate_limit_exceeded: [429, 'Rate limit exceeded'],
+  token_limit_exceeded: [409, 'Token limit reached'],
   // Sending messages: upstream's pre-stream codes.
   invalid_attachment: [400, 'Invalid attachment'],
   too_many_images: [400, 'Too many images'],
@@ -25,6 +28,7 @@ const catalog = {
   missing_content_type: [400, 'Missing part content type'],
   filename_too_long: [400, 'File name too long'],
   empty_file: [400, 'Empty file'],
+  upload_timeout: [408, 'Upload timed out'],
   document_limit_exceeded: [400, 'Document limit exceeded'],
   storage_limit_exceeded: [400, 'Chat storage limit exceeded'],
   storage_quota_exceeded: [400, 'Storage quota exceeded'],

@@ -15,6 +15,7 @@ export type UploadResult =
   | 'storage_limit_exceeded'
   | 'provider_error'
   | 'concurrency_limit'
+  | 'timeout'
   | 'cancelled'
   | 'deleted';
 

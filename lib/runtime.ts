@@ -16,6 +16,7 @@ import { createModelCatalog, type ModelCatalog } from '@/lib/models/catalog';
 import { fallbackFileStore } from '@/lib/models/file-store';
 import { loadWorkerConfig } from '@/lib/outbox/config';
 import { processSingleton } from '@/lib/process-singleton';
+import { loadRateLimits, type RateLimits } from '@/lib/rate-limits/config';
 import { loadStreamSettings } from '@/lib/turns/config';
 import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/limits';
 import type { TurnDeps } from '@/lib/turns/service';
@@ -50,12 +51,18 @@ function buildRuntime() {
     streamSettings: once(() => loadStreamSettings(env)),
     models: once(() => createModelCatalog(env)),
     authConfig: once(() => loadAuthConfig(env)),
+    rateLimits: once(() => loadRateLimits(env)),
     chatModels: once(() => createChatModelRegistry(env)),
     /** One registry for uploads, answers and cleanup: each provider's client is built once. */
     fileStores: once(() =>
       createFileStoreRegistry({ env, db: getDb, storageDir: attachmentConfig().fileStorageDir }),
     ),
-    uploadGate: once(() => createUploadGate(attachmentConfig().maxConcurrentUploads)),
+    uploadGate: once(() =>
+      createUploadGate({
+        max: attachmentConfig().maxConcurrentUploads,
+        maxPerUser: attachmentConfig().maxConcurrentUploadsPerUser,
+      }),
+    ),
   };
 }
 
@@ -103,6 +110,9 @@ export const authConfig = (): AuthConfig => runtime().authConfig();
 /** The models chats are created with: `GET /api/models`, a new chat, the chat page. */
 export const modelCatalog = (): ModelCatalog => runtime().models();
 
+/** What one user may create a minute or an hour: chats, messages, API tokens. */
+export const rateLimits = (): RateLimits => runtime().rateLimits();
+
 /** The attachment service's dependencies. */
 export async function attachmentDeps(): Promise<AttachmentDeps> {
   const rt = runtime();
@@ -132,6 +142,7 @@ export async function turnDeps(): Promise<TurnDeps> {
     chatModel: rt.chatModels(),
     metrics: rt.metrics(),
     streams: rt.streamSettings(),
+    rateLimits: rt.rateLimits(),
     settings: {
       recentMessages: 10,
       fileSearchMaxResults: 8,

@@ -52,7 +52,12 @@ const sentences: Record<string, (ctx: Context) => string> = {
     "Spreadsheets need the code interpreter, which this chat's model cannot use.",
   file_search_unavailable: () => 'File search is not available in this chat, so documents cannot be added.',
   service_unavailable: () => "The server could not check this chat's tools just now.",
-  upload_concurrency_limit: () => 'The server is busy with other uploads.',
+  upload_concurrency_limit: ({ problem }) =>
+    problem?.limit_scope === 'user'
+      ? 'Your other uploads are still in progress.'
+      : 'The server is busy with other uploads.',
+  upload_timeout: () =>
+    'The connection sent too little of the file for too long, so the upload was stopped. Try again on a steadier connection.',
   vector_store_timeout: () => "The chat's search index is still being set up.",
   provider_unavailable: () => 'The file provider is unavailable right now.',
   upload_failed: () => 'The file provider could not store the file.',

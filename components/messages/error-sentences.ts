@@ -25,6 +25,8 @@ const sentences: Record<string, string> = {
   provider_timeout: 'The model took too long to answer.',
   provider_unavailable: 'The model service is unavailable right now.',
   rate_limited: 'The model service is handling too many requests right now. Wait a moment, then try again.',
+  // Ours, not the model service's: the messages one user may send a minute (lib/rate-limits).
+  rate_limit_exceeded: 'You have sent as many messages as you may in a minute.',
   context_too_long:
     'This chat has grown too long for the model to read at once. Start a new chat, or ask with fewer or smaller files.',
   content_filtered: "The model's content filter stopped this answer. Try rephrasing your message.",

@@ -26,6 +26,14 @@ export async function readHead(body: AsyncIterable<Uint8Array>, size: number): P
   return { head: concat(chunks, length), ended: false, rest: prepend(pending, iterator) };
 }
 
+/** Waits for the stream's first bytes (or its end), and keeps them for whoever reads it next. */
+export async function firstBytes(body: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const rest = first.done ? iterator : prepend(first.value, iterator);
+  return { [Symbol.asyncIterator]: () => rest };
+}
+
 function prepend(
   first: Uint8Array | undefined,
   iterator: AsyncIterator<Uint8Array>,

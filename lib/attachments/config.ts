@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BodyPace } from '@/lib/attachments/body-clock';
 import { type Env, loadEnv } from '@/lib/env';
 
 const MiB = 1024 * 1024;
@@ -13,6 +14,9 @@ const envSchema = z.object({
   UPLOAD_MAX_IMAGE_MB: positiveInt.default(5),
   UPLOAD_ALLOW_CSV: flag.default(true),
   UPLOAD_MAX_CONCURRENT: positiveInt.max(256).default(10),
+  UPLOAD_MAX_CONCURRENT_PER_USER: positiveInt.max(256).default(3),
+  UPLOAD_IDLE_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  UPLOAD_MIN_BYTES_PER_SECOND: z.coerce.number().int().nonnegative().default(4096),
   CHAT_MAX_DOCUMENTS: positiveInt.default(50),
   CHAT_MAX_UPLOAD_MB: positiveInt.default(100),
   QUOTA_USER_MB: positiveInt.default(1024),
@@ -27,6 +31,10 @@ export interface AttachmentConfig {
   allowCsvUpload: boolean;
   /** Uploads in flight per process; more answer 503 with Retry-After. */
   maxConcurrentUploads: number;
+  /** Uploads in flight per user in this process, so that one user cannot take every place. */
+  maxConcurrentUploadsPerUser: number;
+  /** How fast the client must send the upload's body; see lib/attachments/body-clock.ts. */
+  bodyPace: BodyPace;
   /** Counts every document that is not deleted, failed ones included: a failed upload still took a slot the user can retry in. */
   maxDocumentsPerChat: number;
   maxTotalBytesPerChat: number;
@@ -47,6 +55,11 @@ export function loadAttachmentConfig(env: Env = process.env): AttachmentConfig {
     maxImageBytes: e.UPLOAD_MAX_IMAGE_MB * MiB,
     allowCsvUpload: e.UPLOAD_ALLOW_CSV,
     maxConcurrentUploads: e.UPLOAD_MAX_CONCURRENT,
+    maxConcurrentUploadsPerUser: e.UPLOAD_MAX_CONCURRENT_PER_USER,
+    bodyPace: {
+      idleMs: e.UPLOAD_IDLE_TIMEOUT_SECONDS * 1000,
+      minBytesPerSecond: e.UPLOAD_MIN_BYTES_PER_SECOND,
+    },
     maxDocumentsPerChat: e.CHAT_MAX_DOCUMENTS,
     maxTotalBytesPerChat: e.CHAT_MAX_UPLOAD_MB * MiB,
     userQuotaBytes: e.QUOTA_USER_MB * MiB,

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '@/lib/db';
+import type { Db, Queryable } from '@/lib/db';
 import { apiTokens, users } from '@/lib/db/schema';
-import { notFound } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
+import { checkRate } from '@/lib/rate-limits/check';
+import type { RateLimits } from '@/lib/rate-limits/config';
 import { parseInput } from '@/lib/validation';
 
 const TOKEN_PREFIX = 'mct_';
@@ -40,23 +42,46 @@ const toSummary = (t: typeof apiTokens.$inferSelect): TokenSummary => ({
   revoked_at: t.revokedAt?.toISOString() ?? null,
 });
 
-async function insertToken(db: Db, userId: string, name: string) {
+async function insertToken(q: Queryable, userId: string, name: string) {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const [row] = await db
+  const [row] = await q
     .insert(apiTokens)
     .values({ userId, name, tokenHash: hashToken(token) })
     .returning();
   return { ...toSummary(row as typeof apiTokens.$inferSelect), token };
 }
 
-/** Creates a personal token for the caller. The plaintext is in this result and nowhere else, ever. */
-export async function createToken(db: Db, caller: Caller | null, input: unknown) {
-  const scope = authorize(caller, 'token.create');
-  const { name } = parseInput(tokenNameSchema, input);
-  return insertToken(db, scope.userId, name);
+export interface TokenDeps {
+  db: Db;
+  rateLimits: Pick<RateLimits, 'tokens' | 'liveTokens'>;
 }
 
-/** Operator path for the CLI, which has no caller. */
+/**
+ * Creates a personal token for the caller, within the tokens a user may create an hour and hold
+ * at once. The plaintext is in this result and nowhere else, ever.
+ */
+export async function createToken(deps: TokenDeps, caller: Caller | null, input: unknown) {
+  const scope = authorize(caller, 'token.create');
+  const { name } = parseInput(tokenNameSchema, input);
+  return deps.db.transaction(async (tx) => {
+    await checkRate(tx, scope, 'tokens', deps.rateLimits.tokens);
+    const [live] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(apiTokens)
+      .where(and(eq(apiTokens.userId, scope.userId), isNull(apiTokens.revokedAt)));
+    const max = deps.rateLimits.liveTokens;
+    if ((live?.count ?? 0) >= max) {
+      throw new AppError(
+        'token_limit_exceeded',
+        `You have ${max} API tokens, the most you may hold. Revoke one you no longer use to create another.`,
+        { extensions: { limit: max } },
+      );
+    }
+    return insertToken(tx, scope.userId, name);
+  });
+}
+
+/** Operator path for the CLI, which has no caller and no limits. */
 export const createTokenForUser = (db: Db, userId: string, name: string) =>
   insertToken(db, userId, parseInput(tokenNameSchema, { name }).name);
 

@@ -8,6 +8,8 @@ import { enqueue } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
 import { authorize, type Caller, chatInScope } from '@/lib/policy';
+import { checkRate } from '@/lib/rate-limits/check';
+import type { RateLimits } from '@/lib/rate-limits/config';
 import { requestCancel } from '@/lib/turns/store';
 import { parseInput } from '@/lib/validation';
 import { assertChatId, loadLiveChat, updateLiveChat } from './queries';
@@ -37,21 +39,26 @@ const titleSchema = z
 const createSchema = z.object({ title: titleSchema.optional(), model: z.string().optional() });
 const renameSchema = z.object({ title: titleSchema });
 
-export async function createChat(
-  db: Db,
-  models: Pick<ModelCatalog, 'findModel' | 'defaultModel'>,
-  caller: Caller | null,
-  input: unknown,
-): Promise<ChatDetail> {
+export interface ChatDeps {
+  db: Db;
+  models: Pick<ModelCatalog, 'findModel' | 'defaultModel'>;
+  rateLimits: Pick<RateLimits, 'chats'>;
+}
+
+/** A new chat of the caller's, within the chats a user may create a minute. */
+export async function createChat(deps: ChatDeps, caller: Caller | null, input: unknown): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.create');
   const { title, model } = parseInput(createSchema, input ?? {});
-  const entry = model === undefined ? models.defaultModel() : models.findModel(model);
+  const entry = model === undefined ? deps.models.defaultModel() : deps.models.findModel(model);
   if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
-  const [row] = await db
-    .insert(chats)
-    .values({ tenantId: scope.tenantId, userId: scope.userId, title: title ?? null, model: entry.id })
-    .returning();
-  return toChatDetail(row as Chat);
+  return deps.db.transaction(async (tx) => {
+    await checkRate(tx, scope, 'chats', deps.rateLimits.chats);
+    const [row] = await tx
+      .insert(chats)
+      .values({ tenantId: scope.tenantId, userId: scope.userId, title: title ?? null, model: entry.id })
+      .returning();
+    return toChatDetail(row as Chat);
+  });
 }
 
 export async function getChat(db: Db, caller: Caller | null, id: string): Promise<ChatDetail> {

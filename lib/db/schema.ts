@@ -78,7 +78,11 @@ export const apiTokens = pgTable(
     createdAt: createdAt(),
     revokedAt: ts('revoked_at'),
   },
-  (t) => [uniqueIndex('api_tokens_hash_uq').on(t.tokenHash), index('api_tokens_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('api_tokens_hash_uq').on(t.tokenHash),
+    // A user's tokens, newest first; and those created in the last hour (lib/rate-limits).
+    index('api_tokens_user_idx').on(t.userId, t.createdAt),
+  ],
 );
 
 /**
@@ -146,6 +150,8 @@ export const chats = pgTable(
     index('chats_owner_recent_idx')
       .on(t.tenantId, t.userId, t.updatedAt.desc(), t.id.desc())
       .where(sql`${t.deletedAt} is null`),
+    // The chats a user created in the last minute, deleted ones included (lib/rate-limits).
+    index('chats_user_created_idx').on(t.userId, t.createdAt),
   ],
 );
 
@@ -346,6 +352,8 @@ export const chatTurns = pgTable(
       .where(sql`${t.state} = 'running' and ${t.deletedAt} is null`),
     index('chat_turns_orphan_idx').on(t.lastProgressAt).where(sql`${t.state} = 'running'`),
     index('chat_turns_latest_idx').on(t.chatId, t.startedAt).where(sql`${t.deletedAt} is null`),
+    // The answers a user asked for in the last minute (lib/rate-limits).
+    index('chat_turns_user_started_idx').on(t.userId, t.startedAt),
   ],
 );
 

@@ -68,9 +68,10 @@ function boundaryOf(contentType: string | null): string {
 /**
  * Streams a multipart/form-data request up to its part named `file` and hands that part over
  * unread: the bytes go on to the provider as they arrive, never buffered whole (unlike
- * `request.formData()`). Parts before it are skipped; parts after it are never read.
+ * `request.formData()`). Parts before it are skipped; parts after it are never read. Aborting
+ * `stop` stops reading the request wherever it is (the caller gave up on a client that stalled).
  */
-export function openFilePart(request: Request): Promise<FilePart> {
+export function openFilePart(request: Request, stop?: AbortSignal): Promise<FilePart> {
   const boundary = boundaryOf(request.headers.get('content-type'));
   if (!request.body) return Promise.reject(new AppError('missing_file', 'The request has no body.'));
   // Room for ~1 MiB at each hop keeps the client, this server and the provider all busy at once,
@@ -144,6 +145,14 @@ export function openFilePart(request: Request): Promise<FilePart> {
     parser.on('error', broken);
     source.on('error', broken);
     source.pipe(parser);
+    stop?.addEventListener(
+      'abort',
+      () => {
+        filePart?.destroy();
+        source.destroy();
+      },
+      { once: true },
+    );
   });
 }
 

@@ -18,6 +18,8 @@ import { isUuid, newId } from '@/lib/ids';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
 import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
+import { checkRate } from '@/lib/rate-limits/check';
+import type { RateLimits } from '@/lib/rate-limits/config';
 import { type KillSwitches, readKillSwitches } from '@/lib/tenants/settings';
 import { parseInput } from '@/lib/validation';
 import { checkImages, lockMessageAttachments } from './attachments';
@@ -35,6 +37,7 @@ export interface TurnDeps extends RunnerDeps {
   models: { find(id: string): ModelEntry | undefined };
   chatModel(model: ModelEntry): ChatModel;
   settings: TurnSettings & { maxImagesPerMessage: number };
+  rateLimits: Pick<RateLimits, 'messages'>;
 }
 
 const sendSchema = z.object({
@@ -85,6 +88,7 @@ export async function sendMessage(
   try {
     started = await deps.db.transaction(async (tx) => {
       await lockChatForTurn(tx, scope, chat, requestId);
+      await checkRate(tx, scope, 'messages', deps.rateLimits.messages);
       const sent = await lockMessageAttachments(tx, scope, chat.id, input.attachment_ids ?? []);
       return openTurn(tx, deps, { scope, chat, model, switches }, { requestId, text: input.content, sent });
     });
@@ -123,6 +127,7 @@ export async function retryTurn(
   try {
     started = await deps.db.transaction(async (tx) => {
       await lockChatForTurn(tx, scope, chat);
+      await checkRate(tx, scope, 'messages', deps.rateLimits.messages);
       const last = await latestTurn(tx, chat.id);
       if (last?.id !== old.id)
         throw new AppError('not_latest_turn', 'Only the last answer of a chat can be retried.');

@@ -25,7 +25,7 @@ beforeEach(async () => {
 
 /** Real waits: losers of the vector-store race poll with upstream's delays. */
 const racingDeps = async (config: Parameters<typeof makeDeps>[1]) => ({
-  ...(await makeDeps(fake, { maxConcurrentUploads: 64, ...config })),
+  ...(await makeDeps(fake, { maxConcurrentUploads: 64, maxConcurrentUploadsPerUser: 64, ...config })),
   sleep: undefined,
 });
 

@@ -2,10 +2,15 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { authenticateToken, createToken, listTokens, revokeToken } from '@/lib/auth/tokens';
 import { createUser, verifyCredentials } from '@/lib/auth/users';
+import type { Db } from '@/lib/db';
 import { apiTokens, tenants, users } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { resolveCaller } from '@/lib/http/caller';
+import { loadRateLimits } from '@/lib/rate-limits/config';
 import { db, makeUser, PASSWORD, sessionOf } from '@/tests/support/fixtures';
+
+/** The token service's dependencies, with the default limits. */
+const withLimits = (d: Db) => ({ db: d, rateLimits: loadRateLimits({}) });
 
 const errorCode = (p: Promise<unknown>) =>
   p.then(
@@ -57,7 +62,7 @@ describe('users and sign-in', () => {
   it('refuses a NUL character in a token name, writing nothing', async () => {
     const d = await db();
     const u = await makeUser();
-    expect(await errorCode(createToken(d, u.caller, { name: '\u0000' }))).toBe('validation_error');
+    expect(await errorCode(createToken(withLimits(d), u.caller, { name: '\u0000' }))).toBe('validation_error');
     expect((await listTokens(d, u.caller)).map((t) => t.name)).toEqual(['test']);
   });
 
@@ -77,7 +82,7 @@ describe('API tokens', () => {
   it('are shown once, stored hashed, authenticate as their user, and stop when revoked', async () => {
     const d = await db();
     const u = await makeUser();
-    const created = await createToken(d, u.caller, { name: '  laptop ' });
+    const created = await createToken(withLimits(d), u.caller, { name: '  laptop ' });
     expect(created.name).toBe('laptop');
     expect(created.token).toMatch(/^mct_[\w-]{43}$/);
 
@@ -110,7 +115,7 @@ describe('API tokens', () => {
     const d = await db();
     const owner = await makeUser();
     const sameTenant = await makeUser({ tenant: owner.tenant });
-    const created = await createToken(d, owner.caller, { name: 'mine' });
+    const created = await createToken(withLimits(d), owner.caller, { name: 'mine' });
     expect((await listTokens(d, sameTenant.caller)).map((t) => t.id)).not.toContain(created.id);
     expect(await errorCode(revokeToken(d, sameTenant.caller, created.id))).toBe('not_found');
     expect(await errorCode(revokeToken(d, owner.caller, 'not-a-uuid'))).toBe('not_found');
@@ -120,8 +125,8 @@ describe('API tokens', () => {
   it('need a caller and a name', async () => {
     const d = await db();
     const u = await makeUser();
-    expect(await errorCode(createToken(d, null, { name: 'x' }))).toBe('unauthorized');
-    expect(await errorCode(createToken(d, u.caller, { name: '   ' }))).toBe('validation_error');
+    expect(await errorCode(createToken(withLimits(d), null, { name: 'x' }))).toBe('unauthorized');
+    expect(await errorCode(createToken(withLimits(d), u.caller, { name: '   ' }))).toBe('validation_error');
     expect(await errorCode(listTokens(d, null))).toBe('unauthorized');
   });
 });

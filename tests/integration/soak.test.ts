@@ -46,7 +46,7 @@ function random(seed: number) {
 describe(`soak on ${driver}`, () => {
   it('random uploads, deletes and chat deletes under faults: afterwards, exactly the live objects remain', async () => {
     const fake = server();
-    const deps = await makeDeps(fake, { maxConcurrentUploads: 64 });
+    const deps = await makeDeps(fake, { maxConcurrentUploads: 64, maxConcurrentUploadsPerUser: 64 });
     const user = await makeUser();
     const clock = new TestClock();
     const worker = makeWorker(deps, clock, { reconcileMinAgeMs: 0 });

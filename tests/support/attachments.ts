@@ -76,7 +76,7 @@ export async function makeDeps(
       return provider;
     },
     metrics: new InMemoryMetrics(),
-    gate: createUploadGate(full.maxConcurrentUploads),
+    gate: createUploadGate({ max: full.maxConcurrentUploads, maxPerUser: full.maxConcurrentUploadsPerUser }),
     sleep: async () => {},
     storageDir,
   };

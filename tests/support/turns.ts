@@ -1,6 +1,7 @@
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { PromMetrics } from '@/lib/metrics';
 import type { ModelEntry } from '@/lib/models/catalog';
+import { loadRateLimits } from '@/lib/rate-limits/config';
 import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/limits';
 import type { StreamSettings } from '@/lib/turns/runner';
 import type { TurnDeps } from '@/lib/turns/service';
@@ -54,6 +55,7 @@ export function makeTurnDeps(
       cancelPollMs: 2_000,
       ...streams,
     },
+    rateLimits: loadRateLimits({}),
     settings: {
       recentMessages: 10,
       fileSearchMaxResults: 8,

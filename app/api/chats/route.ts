@@ -1,7 +1,7 @@
 import { apiRoute } from '@/app/api/_lib/route';
 import { createChat, listChats } from '@/lib/chats/service';
 import { json, readJson } from '@/lib/http/json';
-import { modelCatalog } from '@/lib/runtime';
+import { modelCatalog, rateLimits } from '@/lib/runtime';
 
 export const GET = apiRoute(async ({ request, db, caller }) => {
   const url = new URL(request.url);
@@ -13,6 +13,7 @@ export const GET = apiRoute(async ({ request, db, caller }) => {
 });
 
 export const POST = apiRoute(async ({ request, db, caller }) => {
-  const chat = await createChat(db, modelCatalog(), caller, await readJson(request));
+  const deps = { db, models: modelCatalog(), rateLimits: rateLimits() };
+  const chat = await createChat(deps, caller, await readJson(request));
   return json(chat, 201, { location: `/api/chats/${chat.id}` });
 });

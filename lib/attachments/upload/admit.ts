@@ -59,10 +59,14 @@ export function resolveType(
   return { filename, rule, purposes, maxBytes };
 }
 
-/** A place among this process's uploads in flight; the function returned gives it back. */
-export function enterGate(deps: Pick<AttachmentDeps, 'gate' | 'metrics'>, kind: FileTypeRule['kind']) {
+/** A place among this process's uploads in flight, and the user's; the function returned gives it back. */
+export function enterGate(
+  deps: Pick<AttachmentDeps, 'gate' | 'metrics'>,
+  userId: string,
+  kind: FileTypeRule['kind'],
+) {
   try {
-    return deps.gate.enter();
+    return deps.gate.enter(userId);
   } catch (err) {
     deps.metrics.upload(kind, 'concurrency_limit');
     throw err;

@@ -73,7 +73,7 @@ function classifyUploadFailure(
   signal: AbortSignal | undefined,
 ): {
   errorCode: string;
-  metric: 'file_too_large' | 'content_mismatch' | 'cancelled' | 'provider_error';
+  metric: 'file_too_large' | 'content_mismatch' | 'timeout' | 'cancelled' | 'provider_error';
   error: AppError;
 } {
   const cause = streamFailure?.error;
@@ -82,6 +82,10 @@ function classifyUploadFailure(
   }
   if (streamFailure?.from === 'check' && cause instanceof AppError) {
     return { errorCode: cause.code, metric: 'content_mismatch', error: cause };
+  }
+  if (streamFailure?.from === 'source' && cause instanceof AppError && cause.code === 'upload_timeout') {
+    // The client stalled (lib/attachments/body-clock.ts): it may still be there to read why.
+    return { errorCode: cause.code, metric: 'timeout', error: cause };
   }
   if (signal?.aborted || streamFailure?.from === 'source') {
     // The client went away or sent a broken body: nothing for the file store to answer for.

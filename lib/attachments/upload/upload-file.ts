@@ -1,3 +1,5 @@
+import { createBodyClock } from '@/lib/attachments/body-clock';
+import { firstBytes } from '@/lib/attachments/byte-stream';
 import { resolveUploadContext } from '@/lib/attachments/context';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { authorize, type Caller } from '@/lib/policy';
@@ -9,8 +11,11 @@ import { storeBytes } from './store-bytes';
 export interface UploadInput {
   /** Content-Length of the whole request when known, multipart framing included. */
   sizeHint: number | null;
-  /** Starts reading the request: called only once the upload may go ahead at all. */
-  openFile: () => Promise<{
+  /**
+   * Starts reading the request: called only once the upload may go ahead at all. `stop` is aborted
+   * when the upload gives up on a body that stalled: the request is to be read no further.
+   */
+  openFile: (stop: AbortSignal) => Promise<{
     filename: string | null | undefined;
     /** The part's declared Content-Type. */
     contentType: string;
@@ -27,10 +32,14 @@ export interface UploadInput {
 export const MULTIPART_OVERHEAD = 64 * 1024;
 
 /**
- * An upload in one request. Everything that can refuse the file without writing anything (type,
- * size, content, switches) comes first; then one transaction checks the limits and quotas under
- * locks and writes the `pending` row; then the bytes stream to the file store, and the row is
- * settled with their exact size and made `ready` or handed to indexing.
+ * An upload in one request. Everything that can refuse the file without writing anything comes
+ * first: switches, declared size and type before a byte of the file is read; a place in the upload
+ * gate once its first bytes are in (a client that sends headers and then nothing holds none); then
+ * its content. Then one transaction checks the limits and quotas under locks and writes the
+ * `pending` row; then the bytes stream to the file store, and the row is settled with their exact
+ * size and made `ready` or handed to indexing. The body is read against a clock all along
+ * (lib/attachments/body-clock.ts): a client that stalls is answered `upload_timeout` and its place
+ * given back at once.
  */
 export async function uploadFile(
   deps: AttachmentDeps,
@@ -42,11 +51,14 @@ export async function uploadFile(
   const ctx = await resolveUploadContext(deps, scope, chatId);
   const declaredSize = input.sizeHint === null ? null : input.sizeHint - MULTIPART_OVERHEAD;
   admitUpload(ctx, declaredSize);
-  const part = await input.openFile();
+  const stop = new AbortController();
+  const clock = createBodyClock(deps.config.bodyPace, () => stop.abort());
+  const part = await clock.opening(input.openFile(stop.signal));
   const file = resolveType(deps, ctx, part, declaredSize);
-  const leave = enterGate(deps, file.rule.kind);
+  const body = await firstBytes(clock.body(part.body));
+  const leave = enterGate(deps, scope.userId, file.rule.kind);
   try {
-    const head = await checkContent(deps, part.body, file.rule);
+    const head = await checkContent(deps, body, file.rule);
     const fileStore = resolveFileStore(deps, ctx.provider);
     const row = await insertPending(
       deps,

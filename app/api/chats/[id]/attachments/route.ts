@@ -15,7 +15,7 @@ export const POST = apiRoute<Params>(async ({ request, caller, params }) => {
   const deps = await attachmentDeps();
   const { attachment, indexing } = await uploadFile(deps, caller, params.id, {
     sizeHint: contentLength(request),
-    openFile: () => openFilePart(request),
+    openFile: (stop) => openFilePart(request, stop),
     signal: request.signal,
   });
   // Ready means searchable: the wait for the provider's indexing outlives the response.
