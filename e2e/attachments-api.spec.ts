@@ -388,17 +388,16 @@ test.describe('file types', () => {
     expect((await listAttachments(alice.token, chatId)).map((a) => a.filename)).toEqual(['notes.txt']);
   });
 
-  test('the offline chat refuses images (415 unsupported_media) and spreadsheets (422)', async () => {
+  test('the offline chat takes images, though its model cannot see them, and refuses spreadsheets (422)', async () => {
     const chatId = await createChat(alice.token, 'offline');
-    expectProblem(
-      await uploadFile(alice.token, chatId, {
-        filename: 'cat.png',
-        contentType: 'image/png',
-        data: await png(),
-      }),
-      415,
-      'unsupported_media',
-    );
+    const image = await uploadFile(alice.token, chatId, {
+      filename: 'cat.png',
+      contentType: 'image/png',
+      data: await png(),
+    });
+    expect(image.status, image.text).toBe(201);
+    expect(image.json).toMatchObject({ status: 'ready', kind: 'image' });
+    expect(image.json.img_thumbnail).toMatchObject({ content_type: 'image/webp' });
     expectProblem(
       await uploadFile(alice.token, chatId, {
         filename: 'budget.xlsx',
@@ -408,7 +407,7 @@ test.describe('file types', () => {
       422,
       'code_interpreter_unavailable',
     );
-    expect(await listAttachments(alice.token, chatId)).toEqual([]);
+    expect((await listAttachments(alice.token, chatId)).map((a) => a.filename)).toEqual(['cat.png']);
   });
 });
 
@@ -671,16 +670,18 @@ test.describe('metrics of the production server', () => {
 });
 
 test.describe('upload limits', () => {
-  test('an offline chat accepts no images; an OpenAI chat does, and its meters follow an upload', async () => {
+  test('every chat accepts images, saying whether its model sees them; meters follow an upload', async () => {
     const offline = await createChat(alice.token, 'offline');
     const offlineLimits = await api('GET', `/api/chats/${offline}/upload-limits`, { token: alice.token });
     expect(offlineLimits.status, offlineLimits.text).toBe(200);
     const mimes = (offlineLimits.json.accepted_types as { mime: string }[]).map((type) => type.mime);
-    expect(mimes).toEqual(expect.arrayContaining(['text/plain', 'application/pdf']));
-    expect(mimes.filter((mime) => mime.startsWith('image/'))).toEqual([]);
+    expect(mimes).toEqual(
+      expect.arrayContaining(['text/plain', 'application/pdf', 'image/png', 'image/jpeg']),
+    );
     expect(offlineLimits.json).toMatchObject({
       uploads_enabled: true,
-      images_enabled: false,
+      images_enabled: true,
+      model_sees_images: false,
       code_interpreter: 'denied',
       file_search: 'allowed',
       max_bytes: { document: MAX_DOCUMENT_BYTES, image: MAX_IMAGE_BYTES },
@@ -698,7 +699,11 @@ test.describe('upload limits', () => {
       kind: 'image',
       extensions: ['png'],
     });
-    expect(before.json).toMatchObject({ images_enabled: true, code_interpreter: 'allowed' });
+    expect(before.json).toMatchObject({
+      images_enabled: true,
+      model_sees_images: true,
+      code_interpreter: 'allowed',
+    });
     for (const meter of [before.json.quotas.user, before.json.quotas.tenant]) {
       expect(meter.remaining).toBe(meter.limit - meter.used);
     }

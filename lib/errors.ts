@@ -39,7 +39,6 @@ const catalog = {
   file_too_large: [413, 'File too large'],
   unsupported_file_type: [415, 'Unsupported file type'],
   content_type_mismatch: [415, 'Content does not match its type'],
-  unsupported_media: [415, 'Unsupported media for this model'],
   code_interpreter_unavailable: [422, 'Code interpreter unavailable'],
   file_search_unavailable: [422, 'File search unavailable'],
   provider_unavailable: [502, 'Provider unavailable'],

@@ -34,7 +34,7 @@ export function describeAccepted(limits: UploadLimits): string {
   parts.push(
     images.length
       ? `Images (${images.join(', ')}) up to ${formatBytes(limits.max_bytes.image)}.`
-      : "This chat's model cannot read images.",
+      : 'Images are turned off for your organisation.',
   );
   return parts.join(' ');
 }

@@ -28,13 +28,12 @@ function resolveType(file: File, accepted: Set<string>): string {
 }
 
 /** Why a type the server knows is missing from this chat's accepted types. */
-function whyNotAccepted(type: string, limits: UploadLimits, modelReadsImages: boolean): FileCheck {
+function whyNotAccepted(type: string, limits: UploadLimits): FileCheck {
   const rule = FILE_TYPES.find((candidate) => candidate.mime === type);
   const kind = rule?.kind ?? (type.startsWith('image/') ? 'image' : 'document');
   if (!rule) return { ok: false, kind, code: 'unsupported_file_type' };
-  if (rule.kind === 'image') {
-    return { ok: false, kind, code: modelReadsImages ? 'images_disabled' : 'unsupported_media' };
-  }
+  // Every chat takes images, whatever its model: only the tenant's switch leaves them out.
+  if (rule.kind === 'image') return { ok: false, kind, code: 'images_disabled' };
   if (!rule.purposes.includes('file_search')) {
     return {
       ok: false,
@@ -53,17 +52,12 @@ function whyNotAccepted(type: string, limits: UploadLimits, modelReadsImages: bo
  * The browser's half of the upload rules: the same checks the server makes before it reads a byte,
  * against the chat's current limits, so a refused file is explained at once and never sent.
  */
-export function checkFile(
-  file: File,
-  limits: UploadLimits,
-  reserved: Reserved,
-  modelReadsImages: boolean,
-): FileCheck {
+export function checkFile(file: File, limits: UploadLimits, reserved: Reserved): FileCheck {
   if (!limits.uploads_enabled) return { ok: false, kind: 'document', code: 'uploads_disabled' };
   const accepted = new Set(limits.accepted_types.map((entry) => entry.mime));
   const type = resolveType(file, accepted);
   const entry = limits.accepted_types.find((candidate) => candidate.mime === type);
-  if (!entry) return whyNotAccepted(type, limits, modelReadsImages);
+  if (!entry) return whyNotAccepted(type, limits);
   const { kind } = entry;
   if (file.size === 0) return { ok: false, kind, code: 'empty_file' };
   const maxBytes = limits.max_bytes[kind];

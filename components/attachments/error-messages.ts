@@ -31,7 +31,6 @@ const sentences: Record<string, (ctx: Context) => string> = {
   unsupported_file_type: () => 'This file type is not supported.',
   content_type_mismatch: () =>
     "The file's content does not match its type; it may be damaged or have the wrong extension.",
-  unsupported_media: () => "This chat's model cannot read images.",
   images_disabled: () => 'Images are turned off for your organisation.',
   uploads_disabled: () => 'Uploads are turned off for your organisation.',
   document_limit_exceeded: ({ problem }) =>
@@ -80,7 +79,6 @@ const PERMANENT = new Set([
   'filename_too_long',
   'unsupported_file_type',
   'content_type_mismatch',
-  'unsupported_media',
   'images_disabled',
   'uploads_disabled',
   'code_interpreter_unavailable',

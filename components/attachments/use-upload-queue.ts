@@ -33,11 +33,7 @@ const newKey = () => `local-${Date.now()}-${nextKey++}`;
  * time with progress, cancellable and retryable, then followed through the server's list (which
  * polls while they are in progress). The selection survives a reload through localStorage.
  */
-export function useUploadQueue(
-  chatId: string,
-  attachments: AttachmentView[] | undefined,
-  options: { modelReadsImages: boolean },
-) {
+export function useUploadQueue(chatId: string, attachments: AttachmentView[] | undefined) {
   const client = useQueryClient();
   // The selection from before a reload. Safe to read while hydrating: entries render only once the
   // list query (empty on the server) knows their files.
@@ -212,7 +208,7 @@ export function useUploadQueue(
         const key = newKey();
         // Without limits the browser cannot judge; the server still refuses what it must.
         const check = limits
-          ? checkFile(file, limits, reserved, options.modelReadsImages)
+          ? checkFile(file, limits, reserved)
           : ({
               ok: true,
               type: file.type || 'application/octet-stream',
@@ -244,7 +240,7 @@ export function useUploadQueue(
       });
       setEntries((current) => [...current, ...added]);
     },
-    [chatId, client, options.modelReadsImages],
+    [chatId, client],
   );
 
   const markLocked = useCallback((id: string) => setLockedIds((ids) => new Set(ids).add(id)), []);

@@ -18,6 +18,7 @@ import type { DisplayStatus } from '@/components/attachments/attachment-status';
 import type { ComposerFile } from '@/components/attachments/composer-files';
 import { FilesIcon } from '@/components/attachments/icons';
 import { StatusAnnouncer } from '@/components/attachments/status-announcer';
+import { UnseenImagesHint } from '@/components/messages/unseen-images';
 import { Button } from '@/components/ui/button';
 import { Icon } from '@/components/ui/icons';
 import { MAX_CONTENT_CHARS } from '@/lib/turns/limits';
@@ -77,6 +78,11 @@ interface ComposerProps {
   inputRef: RefObject<HTMLTextAreaElement | null>;
   /** A note above the message box (the offline model's hint). */
   notice?: ReactNode;
+  /**
+   * Whether the chat's model reads images. If not, attached images still go with the message,
+   * and a hint says that the model will read only the text.
+   */
+  modelSeesImages: boolean;
 }
 
 /**
@@ -96,9 +102,11 @@ export function Composer({
   streaming,
   inputRef,
   notice,
+  modelSeesImages,
   className = '',
 }: ComposerProps & { className?: string }) {
   const hintId = useId();
+  const imagesHintId = useId();
   const list = useRef<HTMLUListElement>(null);
   const attachArea = useRef<HTMLDivElement>(null);
   const action = useRef<HTMLButtonElement>(null);
@@ -108,6 +116,9 @@ export function Composer({
   const announced = useMemo(() => [...sentFiles, ...attached], [sentFiles, attached]);
   const hint = sendHint(attached, text);
   const canSend = !streaming && !hint.blocks;
+  // Said before sending, not only on the answer: the user may still want to pick another model.
+  const imagesUnseen =
+    !modelSeesImages && attached.some((file) => file.kind === 'image' && !BROKEN.has(file.status.state));
 
   // The Stop button turns back into Send when the answer ends: the focus goes back to writing.
   // A layout effect, to move it before the browser drops it from the now disabled button.
@@ -181,6 +192,7 @@ export function Composer({
             ))}
           </ul>
         )}
+        {imagesUnseen && <UnseenImagesHint id={imagesHintId} />}
         <StatusAnnouncer files={announced} />
         <textarea
           ref={inputRef}
@@ -223,7 +235,12 @@ export function Composer({
               Stop
             </Button>
           ) : (
-            <Button ref={action} type="submit" disabled={!canSend} aria-describedby={hintId}>
+            <Button
+              ref={action}
+              type="submit"
+              disabled={!canSend}
+              aria-describedby={imagesUnseen ? `${hintId} ${imagesHintId}` : hintId}
+            >
               Send
             </Button>
           )}

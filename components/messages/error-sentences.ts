@@ -15,8 +15,6 @@ const sentences: Record<string, string> = {
   invalid_attachment:
     'One of the attached files cannot be sent: it was removed, is not ready yet, or is no longer in this chat. Remove it and try again.',
   too_many_images: 'A message can carry at most 4 images. Remove some and send again.',
-  unsupported_media:
-    "This chat's model cannot read images. Remove the images, or start a chat with a model that can.",
   images_disabled: 'Images are turned off for your organisation. Remove the images and send again.',
   invalid_model: "This chat's model is no longer available. Start a new chat to go on.",
   not_latest_turn: 'Only the last answer of a chat can be retried.',
@@ -52,7 +50,6 @@ const PERMANENT = new Set([
   'input_too_long',
   'invalid_attachment',
   'too_many_images',
-  'unsupported_media',
   'images_disabled',
   'invalid_model',
   'not_latest_turn',

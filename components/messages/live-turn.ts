@@ -35,6 +35,8 @@ export interface LiveTurn {
   citations: Citation[];
   phase: LivePhase;
   finishReason?: FinishReason;
+  /** The message's images the model does not see, from `stream_started`. */
+  unseenImages?: number;
   /** A stream `error` event, a broken connection, or a stream that ended without its last event. */
   errorCode?: string;
 }
@@ -69,6 +71,7 @@ export function applyEvent(turn: LiveTurn, event: StreamEvent): LiveTurn {
         phase: 'streaming',
         serverRequestId: event.data.request_id,
         assistantMessageId: event.data.assistant_message_id,
+        unseenImages: event.data.unseen_images,
         // A replay of a finished turn sends the whole text again.
         content: event.data.is_new_turn ? turn.content : '',
       };
@@ -110,6 +113,7 @@ export type Bubble =
       state: AnswerState | 'streaming';
       errorCode?: string;
       finishReason?: FinishReason;
+      unseenImages?: number;
     };
 
 /*
@@ -134,6 +138,7 @@ function storedBubble(message: Message, extras: ReadonlyMap<string, TurnExtras>)
     state: message.state ?? 'completed',
     errorCode: message.error_code,
     finishReason: message.finish_reason ?? extra?.finishReason,
+    unseenImages: message.unseen_images,
   };
 }
 
@@ -156,6 +161,7 @@ function liveAnswer(turn: LiveTurn): Bubble & { role: 'assistant' } {
             : 'streaming',
     errorCode: turn.errorCode,
     finishReason: turn.finishReason,
+    unseenImages: turn.unseenImages,
   };
 }
 

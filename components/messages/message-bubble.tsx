@@ -5,6 +5,7 @@ import type { Bubble } from './live-turn';
 import { Markdown } from './markdown';
 import { MessageAttachments } from './message-attachments';
 import { ToolActivityList } from './tool-activity';
+import { UnseenImagesNote } from './unseen-images';
 
 export function UserBubble({ bubble }: { bubble: Bubble & { role: 'user' } }) {
   return (
@@ -104,6 +105,8 @@ export function AnswerBubble({
         </p>
       )}
       {!writing && <AnswerNote bubble={bubble} explainFailure={explainFailure} />}
+      {/* Known from the stream's start, so shown while the answer is written too. */}
+      {bubble.unseenImages ? <UnseenImagesNote count={bubble.unseenImages} /> : null}
       <CitationChips citations={bubble.citations} attachments={attachments} />
     </article>
   );

@@ -23,7 +23,7 @@ function EmptyState({ offline }: { offline: boolean }) {
       <p className="font-medium text-zinc-800 dark:text-zinc-200">No messages yet</p>
       <p className="mt-1">
         {offline
-          ? 'Attach documents, then ask about them: the answer quotes the passages that match.'
+          ? 'Attach documents, then ask about them: the answer quotes the passages that match. Images are kept and previewed, but the offline mode cannot describe them.'
           : 'Write a message below. Attach files to ask about them.'}
       </p>
     </div>

@@ -68,13 +68,10 @@ function toolStatus(supported: boolean | undefined, disabled: boolean | undefine
 
 /** The purposes an upload keeps after the chat's model and the tenant's kill switches have their say. */
 export function gatePurposes(rule: FileTypeRule, ctx: UploadContext): Purpose[] {
-  if (rule.kind === 'image') {
-    if (!ctx.imagesEnabled)
-      throw new AppError('images_disabled', 'Images are turned off for your organisation.');
-    if (ctx.model && !ctx.model.vision) {
-      throw new AppError('unsupported_media', `${ctx.model.displayName} cannot read images.`);
-    }
-  }
+  // Whatever the chat's model: one without vision still gets the message's text, and the images
+  // stay with the message (the turn says that the model did not see them).
+  if (rule.kind === 'image' && !ctx.imagesEnabled)
+    throw new AppError('images_disabled', 'Images are turned off for your organisation.');
   let purposes = [...rule.purposes];
   if (purposes.includes('code_interpreter') && ctx.codeInterpreter !== 'allowed') {
     if (ctx.codeInterpreter === 'unknown') {

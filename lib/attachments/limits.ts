@@ -15,12 +15,18 @@ export interface UploadLimits {
   quotas: { user: ReturnType<typeof meter>; tenant: ReturnType<typeof meter> };
   code_interpreter: ToolStatus;
   file_search: ToolStatus;
+  /** Images may be uploaded here: the tenant has not turned them off. */
   images_enabled: boolean;
+  /**
+   * The chat's model reads images. When false, images are still accepted and sent with the
+   * message, but the model gets only the text, so the browser says so before sending.
+   */
+  model_sees_images: boolean;
 }
 
 /**
  * What the caller may upload to this chat right now, so the browser can refuse a file before
- * sending it. Accepted types already leave out what the model or the tenant's switches refuse.
+ * sending it. Accepted types already leave out what the model's tools or the tenant's switches refuse.
  */
 export async function getUploadLimits(
   deps: Pick<AttachmentDeps, 'db' | 'config' | 'models'>,
@@ -60,6 +66,7 @@ export async function getUploadLimits(
     },
     code_interpreter: ctx.codeInterpreter,
     file_search: ctx.fileSearch,
-    images_enabled: ctx.imagesEnabled && ctx.model?.vision !== false,
+    images_enabled: ctx.imagesEnabled,
+    model_sees_images: ctx.model?.vision === true,
   };
 }

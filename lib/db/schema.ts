@@ -298,6 +298,8 @@ export const messages = pgTable(
     finishReason: varchar('finish_reason', { length: 16, enum: ['stop', 'length', 'content_filter'] }),
     citations: jsonb('citations').$type<StoredCitation[]>(),
     tools: jsonb('tools').$type<StoredToolCall[]>(),
+    /** Answers: the question's images their model could not see (it has no vision); null when none. */
+    unseenImages: integer('unseen_images'),
     createdAt: createdAt(),
     deletedAt: ts('deleted_at'),
   },

@@ -31,6 +31,8 @@ export interface MessageView {
   citations: StoredCitation[];
   /** The tools an answer used ([] on user messages). */
   tools: StoredToolCall[];
+  /** Answers: the question's images their model could not see; absent when none. */
+  unseen_images?: number;
   state?: NonNullable<Message['state']>;
   error_code?: string;
   finish_reason?: NonNullable<Message['finishReason']>;
@@ -147,6 +149,7 @@ function toMessageView(m: Message, attached: MessageAttachmentView[]): MessageVi
     attachments: attached,
     citations: m.citations ?? [],
     tools: m.tools ?? [],
+    ...(assistant && m.unseenImages ? { unseen_images: m.unseenImages } : {}),
     ...(assistant && m.state ? { state: m.state } : {}),
     ...(m.errorCode ? { error_code: m.errorCode } : {}),
     ...(m.finishReason ? { finish_reason: m.finishReason } : {}),

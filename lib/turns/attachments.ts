@@ -3,7 +3,6 @@ import type { Queryable } from '@/lib/db';
 import { type Attachment, attachments } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
-import type { ModelEntry } from '@/lib/models/catalog';
 import type { OwnerScope } from '@/lib/policy';
 import { MAX_IMAGES_PER_MESSAGE } from './limits';
 
@@ -64,13 +63,11 @@ export async function lockMessageAttachments(
   return locked.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
 }
 
-/** Images go to the model as input: at most four, only to a model with vision, unless switched off. */
-export function checkImages(
-  sent: Attachment[],
-  model: ModelEntry,
-  imagesEnabled: boolean,
-  maxImages = MAX_IMAGES_PER_MESSAGE,
-) {
+/**
+ * A message carries at most four images, unless the tenant turned images off. Any model takes
+ * them: one without vision gets the text only (the plan leaves the images out and says so).
+ */
+export function checkImages(sent: Attachment[], imagesEnabled: boolean, maxImages = MAX_IMAGES_PER_MESSAGE) {
   const images = sent.filter((a) => a.kind === 'image').length;
   if (images === 0) return;
   if (images > maxImages) {
@@ -80,5 +77,4 @@ export function checkImages(
     );
   }
   if (!imagesEnabled) throw new AppError('images_disabled', 'Images are turned off for your organisation.');
-  if (!model.vision) throw new AppError('unsupported_media', `${model.displayName} cannot read images.`);
 }

@@ -13,6 +13,8 @@ export type TurnEvent =
         user_message_id: string;
         assistant_message_id: string;
         is_new_turn: boolean;
+        /** The message's images the model will not see (it has no vision); absent when none. */
+        unseen_images?: number;
       };
     }
   | { event: 'ping'; data: Record<string, never> }

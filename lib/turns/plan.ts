@@ -34,6 +34,8 @@ export interface TurnPlan {
    * called; absent when the model provider searches the store itself, or nothing is searchable.
    */
   retrieve?: () => Promise<Passage[]>;
+  /** The message's images that the model is not given, having no vision: the answer says so. */
+  unseenImages: number;
 }
 
 /** Rough, and deliberately pessimistic for English: what the budget below counts in. */
@@ -69,8 +71,11 @@ export async function planTurn(
     .filter((a) => a.forCodeInterpreter && a.providerFileId)
     .map((a) => a.providerFileId as string);
   const codeInterpreter = model.codeInterpreter && switches.codeInterpreter && codeFiles.length > 0;
+  const images = sent.filter((a) => a.kind === 'image' && a.providerFileId);
+  // A model without vision gets the text alone; the images stay attached to the message.
+  const unseenImages = model.vision ? 0 : images.length;
 
-  const instructions = systemPrompt({ documents: retrieval !== undefined, codeInterpreter });
+  const instructions = systemPrompt({ documents: retrieval !== undefined, codeInterpreter, unseenImages });
   const budget =
     model.contextWindow -
     model.maxOutputTokens -
@@ -83,14 +88,12 @@ export async function planTurn(
     history: await recentHistory(deps.db, turn, settings.recentMessages, budget),
     user: {
       text,
-      imageFileIds: sent
-        .filter((a) => a.kind === 'image' && a.providerFileId)
-        .map((a) => a.providerFileId as string),
+      imageFileIds: model.vision ? images.map((a) => a.providerFileId as string) : [],
     },
     maxOutputTokens: model.maxOutputTokens,
   };
   if (codeInterpreter) input.codeInterpreter = { fileIds: codeFiles };
-  if (!retrieval || !store) return { input };
+  if (!retrieval || !store) return { input, unseenImages };
   const attachmentIds = documents.map((d) => d.id);
   if (retrieval.kind === 'hosted') {
     input.fileSearch = {
@@ -98,7 +101,7 @@ export async function planTurn(
       attachmentIds,
       maxResults: settings.fileSearchMaxResults,
     };
-    return { input };
+    return { input, unseenImages };
   }
   const filenames = new Map(documents.map((d) => [d.id, d.filename]));
   const retrieve = async (): Promise<Passage[]> => {
@@ -110,7 +113,7 @@ export async function planTurn(
       quote: excerpt(hit.content, text),
     }));
   };
-  return { input, retrieve };
+  return { input, retrieve, unseenImages };
 }
 
 /**

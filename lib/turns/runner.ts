@@ -130,6 +130,7 @@ export function runTurn(
         user_message_id: turn.userMessageId,
         assistant_message_id: turn.assistantMessageId,
         is_new_turn: run.isNewTurn,
+        ...(plan.unseenImages ? { unseen_images: plan.unseenImages } : {}),
       },
     });
 
@@ -245,6 +246,7 @@ export function runTurn(
     }
     if (trigger) deps.metrics.streamAborted(trigger, performance.now() - abortedAt);
     outcome.tools = tools;
+    outcome.unseenImages = plan.unseenImages;
 
     let stored = false;
     try {

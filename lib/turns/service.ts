@@ -251,7 +251,7 @@ const runningConflict = (err: unknown) =>
 
 /**
  * The part of a send and of a retry that is the same: the message's images checked against the
- * model and the switches, then the user message, its links and the running turn written, and the
+ * tenant's switch and the per-message cap, then the user message, its links and the running turn written, and the
  * chat touched. In the caller's transaction, after the chat is locked.
  */
 async function openTurn(
@@ -261,7 +261,7 @@ async function openTurn(
   message: { requestId: string; text: string; sent: Attachment[] },
 ): Promise<Started> {
   const { scope, chat, model, switches } = on;
-  checkImages(message.sent, model, !switches?.disableImages, deps.settings.maxImagesPerMessage);
+  checkImages(message.sent, !switches?.disableImages, deps.settings.maxImagesPerMessage);
   const turn = await insertTurn(tx, {
     tenantId: chat.tenantId,
     chatId: chat.id,
@@ -343,6 +343,7 @@ async function replayOrRefuse(deps: TurnDeps, turn: ChatTurn): Promise<TurnStrea
         user_message_id: turn.userMessageId,
         assistant_message_id: turn.assistantMessageId,
         is_new_turn: false,
+        ...(answer.unseenImages ? { unseen_images: answer.unseenImages } : {}),
       },
     },
     { event: 'delta', data: { content: answer.content } },

@@ -101,6 +101,8 @@ export interface TurnOutcome {
   citations: StoredCitation[];
   tools?: StoredToolCall[];
   usage?: { inputTokens: number; outputTokens: number };
+  /** The question's images the model did not see, kept with the answer. */
+  unseenImages?: number;
 }
 
 /**
@@ -145,6 +147,7 @@ export async function finishTurn(
       finishReason: outcome.finishReason ?? null,
       citations: outcome.citations.length > 0 ? outcome.citations : null,
       tools: outcome.tools?.length ? outcome.tools : null,
+      unseenImages: outcome.unseenImages || null,
     });
     return true;
   });

@@ -3,7 +3,8 @@ import { strToU8, zipSync } from 'fflate';
 
 /**
  * Decompression bombs and their honest counterparts, built in memory: small files that inflate to
- * hundreds of MB, and large files that are simply long.
+ * hundreds of MB (or images whose header promises billions of pixels), and large files that are
+ * simply long.
  */
 
 const MiB = 1024 * 1024;
@@ -256,4 +257,32 @@ export function longPdf(pages: number, marker: string): Buffer {
       return { bytes: strToU8(pageContent(lines)), flate: false };
     }),
   );
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * A real, decodable black 1-bit greyscale PNG. Its pixels deflate to almost nothing, so a huge
+ * header costs only kilobytes: the shape of a decompression bomb.
+ */
+export function blackPng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter method, no interlace
+  // Each row is a filter-type byte plus width/8 bytes of zero (black) pixels.
+  const pixels = zlib.deflateSync(Buffer.alloc(height * (1 + Math.ceil(width / 8))), { level: 9 });
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', pixels),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
 }

@@ -8,6 +8,12 @@ export const png = (width = 64, height = 32) =>
     .png()
     .toBuffer();
 
+/** A photo as a phone sends it: a JPEG. */
+export const jpeg = (width = 64, height = 48) =>
+  sharp({ create: { width, height, channels: 3, background: { r: 40, g: 120, b: 200 } } })
+    .jpeg()
+    .toBuffer();
+
 /** A one-page PDF whose text layer says `text` (ASCII, no parentheses). */
 export function pdf(text: string): Buffer {
   const stream = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;

@@ -1,7 +1,7 @@
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_THUMBNAIL_CONFIG, makeThumbnail, type ThumbnailConfig } from '@/lib/attachments/thumbnail';
+import { blackPng } from '@/tests/support/hostile-files';
 
 const config = (overrides: Partial<ThumbnailConfig>): ThumbnailConfig => ({
   ...DEFAULT_THUMBNAIL_CONFIG,
@@ -15,34 +15,6 @@ const solidPng = (width: number, height: number) =>
 
 const ascii = (bytes: Uint8Array, from: number, to: number) =>
   Buffer.from(bytes.subarray(from, to)).toString('latin1');
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/**
- * A real, decodable black 1-bit greyscale PNG. Its pixels deflate to almost nothing, so a huge
- * header costs only kilobytes: the shape of a decompression bomb.
- */
-function blackPng(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter method, no interlace
-  // Each row is a filter-type byte plus width/8 bytes of zero (black) pixels.
-  const pixels = deflateSync(Buffer.alloc(height * (1 + Math.ceil(width / 8))), { level: 9 });
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', pixels),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

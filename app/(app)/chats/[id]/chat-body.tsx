@@ -36,17 +36,15 @@ const toMessageAttachments = (files: ComposerFile[]): MessageAttachment[] =>
 /** The chat below its header: messages, the chat's files, and the composer; files drop anywhere on it. */
 export function ChatBody({
   chatId,
-  modelReadsImages,
   offline,
 }: {
   chatId: string;
-  modelReadsImages: boolean;
   /** The keyless model, which answers by quoting the chat's documents. */
   offline: boolean;
 }) {
   const list = useChatAttachments(chatId);
   const limits = useUploadLimits(chatId);
-  const queue = useUploadQueue(chatId, list.data, { modelReadsImages });
+  const queue = useUploadQueue(chatId, list.data);
   const dragging = useFileDrop(queue.add);
   const conversation = useConversation(chatId);
   const scroll = useStickToBottom<HTMLElement, HTMLDivElement>(conversation.transcript.bubbles[0]?.key);
@@ -126,6 +124,8 @@ export function ChatBody({
         streaming={conversation.streaming || conversation.generating}
         inputRef={input}
         notice={offline ? <OfflineHint /> : undefined}
+        // No hint until the limits say whether the model sees images.
+        modelSeesImages={limits.data?.model_sees_images ?? true}
       />
       {dragging && <DropOverlay description={limits.data && describeAccepted(limits.data)} />}
     </>

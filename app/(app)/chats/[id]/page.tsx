@@ -25,12 +25,7 @@ export default async function ChatPage({ params }: PageProps<'/chats/[id]'>) {
     <>
       <ChatHeader chat={chat} modelName={model?.displayName ?? chat.model} />
       {/* Keyed: the selected files and uploads belong to one chat, not to the page component. */}
-      <ChatBody
-        key={chat.id}
-        chatId={chat.id}
-        modelReadsImages={model?.vision ?? true}
-        offline={model?.provider === 'offline'}
-      />
+      <ChatBody key={chat.id} chatId={chat.id} offline={model?.provider === 'offline'} />
     </>
   );
 }
