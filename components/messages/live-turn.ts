@@ -110,6 +110,8 @@ export type Bubble =
       state: AnswerState | 'streaming';
       errorCode?: string;
       finishReason?: FinishReason;
+      /** The model that wrote a stored answer (a chat may have switched since). */
+      model?: string;
     };
 
 /*
@@ -134,6 +136,7 @@ function storedBubble(message: Message, extras: ReadonlyMap<string, TurnExtras>)
     state: message.state ?? 'completed',
     errorCode: message.error_code,
     finishReason: message.finish_reason ?? extra?.finishReason,
+    model: message.model,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AttachmentView } from '@/components/attachments/attachment-queries';
+import { useModels } from '@/components/chats/model-queries';
 import { CitationChips } from './citation-chips';
 import { turnErrorSentence } from './error-sentences';
 import type { Bubble } from './live-turn';
@@ -74,6 +75,13 @@ function AnswerNote({
   );
 }
 
+/** Which model wrote an answer, by its name when the catalog still lists it. */
+function AnswerModel({ id }: { id: string }) {
+  const { data } = useModels();
+  const name = data?.items.find((model) => model.id === id)?.display_name ?? id;
+  return <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">Answered by {name}</p>;
+}
+
 /**
  * An answer: the tools it used, its markdown, how it ended when not plainly, and the files it
  * cites. `explainFailure` is off for the last answer, whose failure the banner below explains.
@@ -105,6 +113,7 @@ export function AnswerBubble({
       )}
       {!writing && <AnswerNote bubble={bubble} explainFailure={explainFailure} />}
       <CitationChips citations={bubble.citations} attachments={attachments} />
+      {bubble.model && <AnswerModel id={bubble.model} />}
     </article>
   );
 }
