@@ -32,11 +32,15 @@ export function useModels() {
   });
 }
 
-/** The models one chat may switch to, seeded with what the server rendered. */
+/**
+ * The models one chat may switch to, seeded with what the server rendered. Which are available
+ * changes only with the server's settings (a chat's file store never changes).
+ */
 export function useChatModels(chatId: string, initial: ChatModelsView) {
   return useQuery({
     queryKey: modelKeys.chat(chatId),
     queryFn: () => apiFetch<ChatModelsView>(`/api/chats/${encodeURIComponent(chatId)}/models`),
     initialData: initial,
+    staleTime: 5 * 60_000,
   });
 }
