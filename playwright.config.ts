@@ -59,6 +59,10 @@ export default defineConfig({
         OPENAI_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,
         // New chats stay keyless unless a test picks an OpenAI model.
         DEFAULT_MODEL: 'offline',
+        // A second model on the local index, answered by the fake's Chat Completions: an offline
+        // chat can switch to it.
+        OPENAI_COMPATIBLE_MODEL: 'llama-e2e',
+        OPENAI_COMPATIBLE_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,
         METRICS_TOKEN: E2E_METRICS_TOKEN,
         AUTH_MAX_FAILURES: String(E2E_MAX_FAILURES),
         // Every spec signs up and in from this one address: only the per-account limits are tried here

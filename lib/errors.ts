@@ -1,6 +1,7 @@
 const catalog = {
   validation_error: [400, 'Validation error'],
   invalid_model: [400, 'Invalid model'],
+  model_unavailable: [409, 'Model unavailable for this chat'],
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
   cross_site_request: [403, 'Cross-site request refused'],

@@ -3,6 +3,7 @@ import { loadAttachmentConfig } from '@/lib/attachments/config';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { type AuthConfig, loadAuthConfig } from '@/lib/auth/config';
+import type { ModelChoiceDeps } from '@/lib/chats/models';
 import { startWorkerLoop, type WorkerLoop } from '@/lib/cleanup/loop';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import type { Db } from '@/lib/db';
@@ -112,6 +113,12 @@ export const modelCatalog = (): ModelCatalog => runtime().models();
 
 /** What one user may create a minute or an hour: chats, messages, API tokens. */
 export const rateLimits = (): RateLimits => runtime().rateLimits();
+
+/** What a chat's model may be switched to: `PATCH /api/chats/{id}`, `GET /api/chats/{id}/models`. */
+export const modelChoice = (): ModelChoiceDeps => ({
+  catalog: modelCatalog(),
+  fallbackFileStore: fallbackFileStore(process.env),
+});
 
 /** The attachment service's dependencies. */
 export async function attachmentDeps(): Promise<AttachmentDeps> {

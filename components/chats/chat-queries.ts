@@ -7,7 +7,9 @@ import {
 } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { apiFetch } from '@/components/api';
+import { attachmentKeys } from '@/components/attachments/attachment-queries';
 import type { ChatDetail, ChatPage } from '@/lib/chats/service';
+import { type ChatModelsView, modelKeys } from './model-queries';
 
 export const chatKeys = {
   list: ['chats', 'list'] as const,
@@ -75,6 +77,28 @@ export function useRenameChat() {
         updateListedChats(data, (items) => items.map((item) => (item.id === chat.id ? chat : item))),
       );
       void queryClient.invalidateQueries({ queryKey: chatKeys.list });
+    },
+  });
+}
+
+/**
+ * Moves a chat to another model. The page is rendered again on the server, so that what depends
+ * on the model (the composer's image rule, the offline hint) follows.
+ */
+export function useSwitchChatModel(chatId: string) {
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  return useMutation({
+    mutationFn: (model: string) =>
+      apiFetch<ChatDetail>(chatApiPath(chatId), { method: 'PATCH', body: { model } }),
+    onSuccess: (chat) => {
+      queryClient.setQueryData(chatKeys.detail(chat.id), chat);
+      queryClient.setQueryData<ChatModelsView>(modelKeys.chat(chat.id), (data) =>
+        data ? { ...data, current: chat.model } : data,
+      );
+      void queryClient.invalidateQueries({ queryKey: chatKeys.list });
+      void queryClient.invalidateQueries({ queryKey: attachmentKeys.limits(chat.id) });
+      router.refresh();
     },
   });
 }

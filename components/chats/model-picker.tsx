@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import type { ModelInfo } from './model-queries';
 
-/** Which model the next new chat uses; a chat keeps its model for its whole life. */
+/** Which model the next new chat uses; the chat can later switch among the models of its file store. */
 export function ModelPicker({
   models,
   value,

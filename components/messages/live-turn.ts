@@ -114,6 +114,8 @@ export type Bubble =
       errorCode?: string;
       finishReason?: FinishReason;
       unseenImages?: number;
+      /** The model that wrote a stored answer (a chat may have switched since). */
+      model?: string;
     };
 
 /*
@@ -139,6 +141,7 @@ function storedBubble(message: Message, extras: ReadonlyMap<string, TurnExtras>)
     errorCode: message.error_code,
     finishReason: message.finish_reason ?? extra?.finishReason,
     unseenImages: message.unseen_images,
+    model: message.model,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AttachmentView } from '@/components/attachments/attachment-queries';
+import { useModels } from '@/components/chats/model-queries';
 import { CitationChips } from './citation-chips';
 import { turnErrorSentence } from './error-sentences';
 import type { Bubble } from './live-turn';
@@ -75,6 +76,13 @@ function AnswerNote({
   );
 }
 
+/** Which model wrote an answer, by its name when the catalog still lists it. */
+function AnswerModel({ id }: { id: string }) {
+  const { data } = useModels();
+  const name = data?.items.find((model) => model.id === id)?.display_name ?? id;
+  return <p className="mt-2 text-xs text-zinc-500 dark:text-zinc-400">Answered by {name}</p>;
+}
+
 /**
  * An answer: the tools it used, its markdown, how it ended when not plainly, and the files it
  * cites. `explainFailure` is off for the last answer, whose failure the banner below explains.
@@ -108,6 +116,7 @@ export function AnswerBubble({
       {/* Known from the stream's start, so shown while the answer is written too. */}
       {bubble.unseenImages ? <UnseenImagesNote count={bubble.unseenImages} /> : null}
       <CitationChips citations={bubble.citations} attachments={attachments} />
+      {bubble.model && <AnswerModel id={bubble.model} />}
     </article>
   );
 }

@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Queryable } from '@/lib/db';
 import { type Chat, chats } from '@/lib/db/schema';
-import { notFound } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import { liveChatInScope, type Scope } from '@/lib/policy';
 
@@ -23,17 +23,33 @@ export async function loadLiveChat(q: Queryable, scope: Scope, chatId: string): 
   return chat;
 }
 
-/** Changes a live chat of the scope in one statement, whose condition is the compare-and-set. */
+/**
+ * Changes a live chat of the scope in one statement, whose condition is the compare-and-set.
+ * `expected` adds what the change was decided on: a chat that no longer matches it answers 409.
+ */
 export async function updateLiveChat(
   q: Queryable,
   scope: Scope,
   chatId: string,
   set: PgUpdateSetSource<typeof chats>,
+  expected?: SQL,
 ): Promise<Chat> {
   assertChatId(chatId);
-  const [chat] = await q.update(chats).set(set).where(liveChatInScope(scope, chatId)).returning();
-  if (!chat) throw notFound('Chat');
-  return chat;
+  const [chat] = await q
+    .update(chats)
+    .set(set)
+    .where(and(liveChatInScope(scope, chatId), expected))
+    .returning();
+  if (chat) return chat;
+  if (expected) {
+    // Gone answers 404 as always; still there means someone changed it first.
+    await loadLiveChat(q, scope, chatId);
+    throw new AppError(
+      'conflict',
+      'This chat was changed by another request meanwhile; reload it and try again.',
+    );
+  }
+  throw notFound('Chat');
 }
 
 /**

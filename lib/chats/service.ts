@@ -12,6 +12,7 @@ import { checkRate } from '@/lib/rate-limits/check';
 import type { RateLimits } from '@/lib/rate-limits/config';
 import { requestCancel } from '@/lib/turns/store';
 import { parseInput } from '@/lib/validation';
+import { chatFileStore, type ModelChoiceDeps, unavailableReason } from './models';
 import { assertChatId, loadLiveChat, updateLiveChat } from './queries';
 
 export interface ChatDetail {
@@ -37,7 +38,14 @@ const titleSchema = z
   .max(255, { message: 'The title can have at most 255 characters.' });
 
 const createSchema = z.object({ title: titleSchema.optional(), model: z.string().optional() });
-const renameSchema = z.object({ title: titleSchema });
+const updateSchema = z
+  .object({
+    title: titleSchema.optional(),
+    model: z.string({ message: 'The model must be a model id.' }).optional(),
+  })
+  .refine((u) => u.title !== undefined || u.model !== undefined, {
+    message: 'Give a new title, a new model, or both.',
+  });
 
 export interface ChatDeps {
   db: Db;
@@ -65,8 +73,14 @@ export async function getChat(db: Db, caller: Caller | null, id: string): Promis
   return toChatDetail(await loadLiveChat(db, authorize(caller, 'chat.read'), id));
 }
 
-export async function renameChat(
+/**
+ * Renames a chat and/or moves it to another model. The new model must be enabled and keep files
+ * in the chat's file store. A turn already running keeps the model it started with; the next one
+ * uses the new model.
+ */
+export async function updateChat(
   db: Db,
+  models: ModelChoiceDeps,
   caller: Caller | null,
   id: string,
   input: unknown,
@@ -74,8 +88,21 @@ export async function renameChat(
   const scope = authorize(caller, 'chat.update');
   // A bad id answers 404 even with a bad body, like any chat the caller cannot see.
   assertChatId(id);
-  const { title } = parseInput(renameSchema, input);
-  return toChatDetail(await updateLiveChat(db, scope, id, { title, updatedAt: sql`now()` }));
+  const { title, model } = parseInput(updateSchema, input);
+  const set = { ...(title !== undefined ? { title } : {}), updatedAt: sql`now()` };
+  if (model === undefined) return toChatDetail(await updateLiveChat(db, scope, id, set));
+
+  const chat = await loadLiveChat(db, scope, id);
+  const entry = models.catalog.findModel(model);
+  if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
+  const reason = unavailableReason(entry, await chatFileStore(db, chat, models));
+  if (reason) {
+    throw new AppError('model_unavailable', `${entry.displayName} cannot be used in this chat. ${reason}`);
+  }
+  // Judged against the model read above: a switch made meanwhile is not overwritten unseen.
+  return toChatDetail(
+    await updateLiveChat(db, scope, id, { ...set, model: entry.id }, eq(chats.model, chat.model)),
+  );
 }
 
 /**

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The models a chat can be created with. A chat's model is fixed at creation; its entry decides
- * which provider stores the chat's files, the per-file size cap, and which tools it can use.
+ * The models a chat can use. A chat's first model decides which file store keeps its files; it
+ * may later switch only among the models of that store (lib/chats/models.ts). The entry also sets
+ * the per-file size cap and which tools the chat can use.
  */
 export const modelProviders = ['offline', 'openai', 'azure', 'openai-compatible'] as const;
 

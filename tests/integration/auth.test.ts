@@ -62,7 +62,9 @@ describe('users and sign-in', () => {
   it('refuses a NUL character in a token name, writing nothing', async () => {
     const d = await db();
     const u = await makeUser();
-    expect(await errorCode(createToken(withLimits(d), u.caller, { name: '\u0000' }))).toBe('validation_error');
+    expect(await errorCode(createToken(withLimits(d), u.caller, { name: '\u0000' }))).toBe(
+      'validation_error',
+    );
     expect((await listTokens(d, u.caller)).map((t) => t.name)).toEqual(['test']);
   });
 

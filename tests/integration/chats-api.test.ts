@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as chatModelsRoute from '@/app/api/chats/[id]/models/route';
 import * as chatRoute from '@/app/api/chats/[id]/route';
 import * as chatsRoute from '@/app/api/chats/route';
 import * as tokenRoute from '@/app/api/tokens/[id]/route';
@@ -104,6 +105,28 @@ describe('chats API', () => {
     expect((invalid.body as Json).errors).toEqual([{ field: 'title', message: expect.any(String) }]);
   });
 
+  it("switches a chat's model and lists the models it may switch to", async () => {
+    const u = await makeUser();
+    const chat = await create(u, { title: 'Models' });
+    const models = await callRoute(chatModelsRoute.GET, { token: u.token, params: { id: chat.id } });
+    expect(models.status).toBe(200);
+    const view = models.body as { items: Json[]; current: string };
+    expect(view.current).toBe(chat.model);
+    expect(view.items.find((m) => m.id === chat.model)).toMatchObject({
+      display_name: expect.any(String),
+      capabilities: expect.any(Array),
+      available: true,
+    });
+    expect(JSON.stringify(view)).not.toMatch(/provider|vector/i);
+
+    const patch = (body: unknown) =>
+      callRoute(chatRoute.PATCH, { method: 'PATCH', token: u.token, params: { id: chat.id }, body });
+    const same = await patch({ model: chat.model, title: 'Models again' });
+    expect(same).toMatchObject({ status: 200, body: { model: chat.model, title: 'Models again' } });
+    expectProblem(await patch({ model: 'gpt-imaginary' }), 400, 'invalid_model');
+    expectProblem(await patch({ model: ['offline'] }), 400, 'validation_error');
+  });
+
   it('refuses a NUL character in a title or a token name as a validation error, not a 500', async () => {
     const u = await makeUser();
     // As a client sends it: the JSON escape \u0000 inside the string.
@@ -206,6 +229,21 @@ describe('chats API', () => {
         404,
         'not_found',
       );
+      expectProblem(
+        await callRoute(chatRoute.PATCH, {
+          method: 'PATCH',
+          token: intruder.token,
+          params,
+          body: { model: chat.model },
+        }),
+        404,
+        'not_found',
+      );
+      expectProblem(
+        await callRoute(chatModelsRoute.GET, { token: intruder.token, params }),
+        404,
+        'not_found',
+      );
       const list = await callRoute(chatsRoute.GET, { token: intruder.token });
       expect((list.body as { items: Json[] }).items.map((c) => c.id)).not.toContain(chat.id);
 
@@ -238,6 +276,7 @@ describe('chats API', () => {
           401,
           'unauthorized',
         );
+        expectProblem(await callRoute(chatModelsRoute.GET, { auth, params }), 401, 'unauthorized');
         expectProblem(await callRoute(tokensRoute.GET, { auth }), 401, 'unauthorized');
         expectProblem(
           await callRoute(tokensRoute.POST, { method: 'POST', auth, body: { name: 'x' } }),

@@ -1,6 +1,7 @@
 import { apiRoute } from '@/app/api/_lib/route';
-import { deleteChat, getChat, renameChat } from '@/lib/chats/service';
+import { deleteChat, getChat, updateChat } from '@/lib/chats/service';
 import { json, readJson } from '@/lib/http/json';
+import { modelChoice } from '@/lib/runtime';
 
 type Params = { id: string };
 
@@ -9,7 +10,7 @@ export const GET = apiRoute<Params>(async ({ db, caller, params }) =>
 );
 
 export const PATCH = apiRoute<Params>(async ({ request, db, caller, params }) =>
-  json(await renameChat(db, caller, params.id, await readJson(request))),
+  json(await updateChat(db, modelChoice(), caller, params.id, await readJson(request))),
 );
 
 export const DELETE = apiRoute<Params>(async ({ db, caller, params }) => {
