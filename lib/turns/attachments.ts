@@ -10,9 +10,10 @@ const invalid = (detail: string) => new AppError('invalid_attachment', detail);
 const NOT_FOUND = 'Attachment(s) not found.';
 
 /**
- * The attachments a message is sent with, checked (upstream's order and sentences, but another
- * user's attachment is simply not found) and locked in the sending transaction. Locking writes `locked_at`, so a delete racing the send either commits
- * first (and the lock below finds the row deleted) or waits and then sees the lock.
+ * The attachments a message is sent with, checked (another user's attachment is simply not
+ * found, so nothing says it exists) and locked in the sending transaction. Locking writes
+ * `locked_at`, so a delete racing the send either commits first (and the lock below finds the row
+ * deleted) or waits and then sees the lock.
  */
 export async function lockMessageAttachments(
   tx: Queryable,
