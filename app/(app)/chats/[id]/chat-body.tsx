@@ -27,6 +27,7 @@ const toMessageAttachments = (files: ComposerFile[]): MessageAttachment[] =>
             kind: view.kind,
             filename: view.filename,
             content_type: view.content_type,
+            can_open: view.can_open,
             ...(view.img_thumbnail ? { img_thumbnail: view.img_thumbnail } : {}),
           },
         ]
