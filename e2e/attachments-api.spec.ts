@@ -516,6 +516,7 @@ test.describe('authentication and tenancy', () => {
       ['GET', attachmentPath(chatId, attachmentId), {}],
       ['DELETE', attachmentPath(chatId, attachmentId), {}],
       ['GET', `${attachmentPath(chatId, attachmentId)}/thumbnail`, {}],
+      ['GET', `${attachmentPath(chatId, attachmentId)}/content`, {}],
       ['GET', `/api/chats/${chatId}/upload-limits`, {}],
     ];
     const results: { route: string; response: Awaited<ReturnType<typeof api>> }[] = [];
@@ -576,6 +577,7 @@ test.describe('authentication and tenancy', () => {
         ['GET', attachmentPath(chatId, badId)],
         ['DELETE', attachmentPath(chatId, badId)],
         ['GET', `${attachmentPath(chatId, badId)}/thumbnail`],
+        ['GET', `${attachmentPath(chatId, badId)}/content`],
       ] as const) {
         await test.step(`${method} ${path}`, async () =>
           expectProblem(await api(method, path, { token: alice.token }), 404, 'not_found'));
