@@ -102,6 +102,8 @@ test.describe('uploads that succeed', () => {
       status: 'uploaded',
       kind: 'document',
       locked: false,
+      // OpenAI keeps the file: it cannot be downloaded.
+      can_open: false,
       created_at: expect.any(String),
     });
     expect(response.headers.get('location')).toBe(attachmentPath(chatId, attachment.id));
