@@ -18,7 +18,10 @@ const nextConfig: NextConfig = {
     return [
       { source: '/:path*', headers: [...SECURITY_HEADERS] },
       {
-        source: '/api/:path*',
+        // Every API answer but a file's original, which may set a policy of its own (a sandbox that
+        // lets a PDF or image show inline): a header set here would win over the route's, and
+        // `apiRoute` gives the route's other answers the API's policy.
+        source: '/api/:path((?!chats/[^/]+/attachments/[^/]+/content$).*)',
         headers: [{ key: 'Content-Security-Policy', value: API_CONTENT_SECURITY_POLICY }],
       },
     ];

@@ -102,6 +102,8 @@ test.describe('uploads that succeed', () => {
       status: 'uploaded',
       kind: 'document',
       locked: false,
+      // OpenAI keeps the file: it cannot be downloaded.
+      can_open: false,
       created_at: expect.any(String),
     });
     expect(response.headers.get('location')).toBe(attachmentPath(chatId, attachment.id));
@@ -515,6 +517,7 @@ test.describe('authentication and tenancy', () => {
       ['GET', attachmentPath(chatId, attachmentId), {}],
       ['DELETE', attachmentPath(chatId, attachmentId), {}],
       ['GET', `${attachmentPath(chatId, attachmentId)}/thumbnail`, {}],
+      ['GET', `${attachmentPath(chatId, attachmentId)}/content`, {}],
       ['GET', `/api/chats/${chatId}/upload-limits`, {}],
     ];
     const results: { route: string; response: Awaited<ReturnType<typeof api>> }[] = [];
@@ -575,6 +578,7 @@ test.describe('authentication and tenancy', () => {
         ['GET', attachmentPath(chatId, badId)],
         ['DELETE', attachmentPath(chatId, badId)],
         ['GET', `${attachmentPath(chatId, badId)}/thumbnail`],
+        ['GET', `${attachmentPath(chatId, badId)}/content`],
       ] as const) {
         await test.step(`${method} ${path}`, async () =>
           expectProblem(await api(method, path, { token: alice.token }), 404, 'not_found'));

@@ -1,5 +1,6 @@
 'use client';
 
+import { useCurrentChat } from '@/components/chats/current-chat';
 import { Button } from '@/components/ui/button';
 import { CloseIcon } from '@/components/ui/icons';
 import { AttachmentPreview } from './attachment-preview';
@@ -9,6 +10,7 @@ import type { ComposerFile } from './composer-files';
 import { formatBytes } from './file-format';
 import { FileName } from './file-name';
 import { RetryIcon } from './icons';
+import { hasOriginal, OriginalMenu } from './original-file';
 import { StatusLine } from './status-line';
 
 const borders = {
@@ -22,7 +24,10 @@ function removeLabel({ filename, inFlight, status }: ComposerFile) {
   return status.state === 'locked' ? `Remove ${filename} from this message` : `Remove ${filename}`;
 }
 
-/** One file in the composer: preview, name, size and status, with retry and remove (or cancel). */
+/**
+ * One file in the composer: preview, name, size and status, with open or download (once stored),
+ * retry and remove (or cancel).
+ */
 export function AttachmentChip({
   file,
   onRemove,
@@ -33,6 +38,7 @@ export function AttachmentChip({
   onRetry: () => void;
 }) {
   const { status, filename } = file;
+  const chatId = useCurrentChat();
   const bad = status.state === 'failed' || status.state === 'refused';
   // Sizes are part of the uploading label; everywhere else the size leads the status.
   const showSize = status.state !== 'uploading' && status.state !== 'refused' && file.size > 0;
@@ -67,6 +73,7 @@ export function AttachmentChip({
         {file.notice && <p className="text-xs break-words text-red-700 dark:text-red-400">{file.notice}</p>}
       </div>
       <div className="flex shrink-0 items-center">
+        {file.view && hasOriginal(file.view) && <OriginalMenu chatId={chatId} view={file.view} />}
         {file.canRetry && (
           <Button variant="icon" aria-label={`Retry ${filename}`} onClick={onRetry} data-chip-action>
             <RetryIcon />

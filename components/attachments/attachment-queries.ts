@@ -120,6 +120,15 @@ export function useDeleteAttachment(chatId: string) {
 export const deleteAttachment = (chatId: string, id: string) =>
   apiFetch<void>(attachmentApi(chatId, id), { method: 'DELETE' });
 
+/**
+ * The original's bytes: to save, or with `inline` to show in a tab (the server sends only PDFs and
+ * images inline); `page` opens a PDF there.
+ */
+export const contentUrl = (chatId: string, id: string, options: { inline?: boolean; page?: number } = {}) =>
+  `${attachmentApi(chatId, id)}/content${options.inline ? '?disposition=inline' : ''}${
+    options.inline && options.page ? `#page=${options.page}` : ''
+  }`;
+
 export const thumbnailSrc = (view: AttachmentView) =>
   view.img_thumbnail
     ? `data:${view.img_thumbnail.content_type};base64,${view.img_thumbnail.data_base64}`

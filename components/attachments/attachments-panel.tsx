@@ -18,6 +18,7 @@ import { errorSentence } from './error-messages';
 import { formatBytes } from './file-format';
 import { FileName } from './file-name';
 import { LockIcon } from './icons';
+import { hasOriginal, OriginalMenu } from './original-file';
 import { StatusLine } from './status-line';
 import { UsageMeter } from './usage-meter';
 
@@ -102,6 +103,7 @@ export function AttachmentsPanel(props: AttachmentsPanelProps) {
                         .join(' · ')}
                     />
                   </div>
+                  {hasOriginal(view) && <OriginalMenu chatId={props.chatId} view={view} />}
                   {locked ? (
                     <span
                       role="img"

@@ -7,7 +7,10 @@ import { FilesIcon } from '@/components/attachments/icons';
 import { CitationDialog, type CitedFile } from './citation-dialog';
 import type { Citation } from './message-types';
 
-/** One entry per cited file, in the order first cited, with every distinct passage quoted from it. */
+/**
+ * One entry per cited file, in the order first cited, with every distinct passage quoted from it
+ * and the page of the first one that has a page.
+ */
 function byFile(citations: Citation[]): CitedFile[] {
   const files = new Map<string, CitedFile>();
   for (const citation of citations) {
@@ -18,6 +21,7 @@ function byFile(citations: Citation[]): CitedFile[] {
     };
     const quote = citation.quote?.trim();
     if (quote && !file.quotes.includes(quote)) file.quotes.push(quote);
+    file.page ??= citation.page;
     files.set(citation.attachment_id, file);
   }
   return [...files.values()];

@@ -4,6 +4,8 @@ import { useId } from 'react';
 import { AttachmentPreview } from '@/components/attachments/attachment-preview';
 import { type AttachmentView, thumbnailSrc } from '@/components/attachments/attachment-queries';
 import { formatBytes } from '@/components/attachments/file-format';
+import { hasOriginal, OriginalLinks } from '@/components/attachments/original-file';
+import { useCurrentChat } from '@/components/chats/current-chat';
 import { Button } from '@/components/ui/button';
 import { Modal } from '@/components/ui/modal';
 
@@ -11,11 +13,14 @@ export interface CitedFile {
   attachmentId: string;
   filename: string;
   quotes: string[];
+  /** Where a PDF opens: the page of the first quote that has one. */
+  page?: number;
 }
 
 /**
- * What an answer cites from one file: the quoted passages and the file as the chat lists it. A
- * modal on the native <dialog>: Escape closes it, and the caller puts the focus back.
+ * What an answer cites from one file: the quoted passages, the file as the chat lists it, and its
+ * original to open (a PDF at the cited page) or download. A modal on the native <dialog>: Escape
+ * closes it, and the caller puts the focus back.
  */
 export function CitationDialog({
   cited,
@@ -29,6 +34,7 @@ export function CitationDialog({
   onClose: () => void;
 }) {
   const titleId = useId();
+  const chatId = useCurrentChat();
 
   // Mounted while shown: the caller renders it for the chip that was clicked.
   return (
@@ -57,6 +63,9 @@ export function CitationDialog({
                 : 'A file of this chat.'}
           </p>
         </div>
+        {view && !removed && hasOriginal(view) && (
+          <OriginalLinks chatId={chatId} view={view} page={cited.page} variant="buttons" />
+        )}
         {cited.quotes.length > 0 ? (
           <div className="flex flex-col gap-2">
             <h3 className="text-sm font-medium">

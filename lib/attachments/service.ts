@@ -1,10 +1,14 @@
-import { AppError, notFound } from '@/lib/errors';
+import { AppError, notFound, validationError } from '@/lib/errors';
+import { FileStoreError, type FileStoreId, type StoredBytes } from '@/lib/file-stores/ports';
+import type { FileContent } from '@/lib/http/file-response';
+import { answerRange } from '@/lib/http/range';
 import { enqueue } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { authorize, type Caller } from '@/lib/policy';
 import type { AttachmentDeps } from './deps';
+import { fileStoreFailure } from './file-store-errors';
 import { findById, findInLiveChat, listLiveInChat, markDeleted } from './store';
-import { type AttachmentView, toAttachmentView } from './view';
+import { type AttachmentView, canOpen, toAttachmentView } from './view';
 
 /** The reads and the delete of a chat's attachments; uploads are in `upload/`. */
 
@@ -34,6 +38,81 @@ export async function getThumbnail(
   const row = await findInLiveChat(deps.db, authorize(caller, 'attachment.read'), chatId, attachmentId);
   if (row.deletedAt || !row.imgThumbnail) throw notFound('Thumbnail');
   return row.imgThumbnail;
+}
+
+/**
+ * The only types ever sent inline: those a browser shows in its own viewer (PDF, raster images).
+ * Anything else, text and HTML above all, is sent to be saved, whatever the request asks.
+ */
+const INLINE_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg', 'image/webp', 'image/gif']);
+
+export interface ContentRequest {
+  range: string | null;
+  ifRange: string | null;
+  /** `?disposition=`: `attachment` (the default) to save the file, `inline` to show it. */
+  disposition: string | null;
+  /** HEAD: the headers only. */
+  headOnly: boolean;
+}
+
+/**
+ * The original bytes of a stored attachment (`uploaded` or `ready`), whole or one range, from a
+ * store that gives them back; 404 for anything the caller cannot see, exactly like a missing one.
+ */
+export async function openContent(
+  deps: AttachmentDeps,
+  caller: Caller | null,
+  chatId: string,
+  attachmentId: string,
+  request: ContentRequest,
+): Promise<FileContent> {
+  const scope = authorize(caller, 'attachment.read');
+  const disposition = request.disposition ?? 'attachment';
+  if (disposition !== 'attachment' && disposition !== 'inline') {
+    throw validationError('disposition must be attachment or inline.', [
+      { field: 'disposition', message: 'Use attachment or inline.' },
+    ]);
+  }
+  const row = await findInLiveChat(deps.db, scope, chatId, attachmentId);
+  if (row.deletedAt || (row.status !== 'uploaded' && row.status !== 'ready') || !row.providerFileId) {
+    throw notFound('Attachment');
+  }
+  const files = canOpen(row) ? deps.fileStores(row.provider as FileStoreId).files : undefined;
+  if (!files?.read) {
+    throw new AppError(
+      'content_unavailable',
+      'The original is kept by the model provider and cannot be downloaded.',
+    );
+  }
+
+  // An attachment's bytes never change, so its id is a strong validator.
+  const etag = `"${row.id}"`;
+  const asked = request.ifRange === null || request.ifRange === etag ? request.range : null;
+  const answer = answerRange(asked, row.sizeBytes);
+  if (answer.kind === 'unsatisfiable') {
+    throw new AppError('range_not_satisfiable', `The file has ${row.sizeBytes} bytes.`, {
+      headers: { 'content-range': `bytes */${row.sizeBytes}` },
+    });
+  }
+  const range = answer.kind === 'part' ? answer.range : undefined;
+  let stored: StoredBytes;
+  try {
+    stored = await files.read(row.providerFileId, range);
+  } catch (err) {
+    // Deleted since the row was read.
+    if (err instanceof FileStoreError && err.status === 404) throw notFound('Attachment');
+    throw fileStoreFailure(err, 'provider_unavailable');
+  }
+  if (request.headOnly) await stored.body.cancel();
+  return {
+    filename: row.filename,
+    contentType: row.contentType,
+    disposition: disposition === 'inline' && INLINE_TYPES.has(row.contentType) ? 'inline' : 'attachment',
+    size: stored.size,
+    ...(range ? { range } : {}),
+    etag,
+    body: request.headOnly ? null : stored.body,
+  };
 }
 
 /**

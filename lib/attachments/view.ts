@@ -1,4 +1,5 @@
 import type { Attachment } from '@/lib/db/schema';
+import { keepsOriginals } from '@/lib/file-stores/originals';
 
 /** The attachment as clients see it: never the chat, the uploader, the backend or a provider id. */
 export interface AttachmentView {
@@ -11,6 +12,11 @@ export interface AttachmentView {
   error_code?: string;
   /** A sent message references it: it can no longer be deleted. */
   locked: boolean;
+  /**
+   * Its original can be fetched from `…/content` now: it is stored, in a store that gives bytes
+   * back. False for a file kept by OpenAI or Azure, which refuse downloads.
+   */
+  can_open: boolean;
   img_thumbnail?: ThumbnailView;
   created_at: string;
 }
@@ -35,6 +41,10 @@ export const thumbnailOf = (a: Attachment): { img_thumbnail?: ThumbnailView } =>
       }
     : {};
 
+/** Whether the file's bytes are all stored, in a store that gives them back. */
+export const canOpen = (a: Attachment): boolean =>
+  (a.status === 'uploaded' || a.status === 'ready') && keepsOriginals(a.provider);
+
 export function toAttachmentView(a: Attachment): AttachmentView {
   return {
     id: a.id,
@@ -44,6 +54,7 @@ export function toAttachmentView(a: Attachment): AttachmentView {
     status: a.status,
     kind: a.kind,
     locked: a.lockedAt !== null,
+    can_open: canOpen(a),
     ...(a.errorCode ? { error_code: a.errorCode } : {}),
     ...thumbnailOf(a),
     created_at: a.createdAt.toISOString(),

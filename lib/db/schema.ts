@@ -277,6 +277,8 @@ export interface StoredCitation {
   attachment_id: string;
   filename: string;
   quote?: string;
+  /** The PDF page the quote is on (1-based), when the index knows it. */
+  page?: number;
 }
 
 export const messages = pgTable(

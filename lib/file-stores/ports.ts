@@ -1,4 +1,5 @@
 import { CodedError } from '@/lib/errors';
+import type { ByteRange } from '@/lib/http/range';
 
 /**
  * The narrow interfaces the attachment service, cleanup and turns need from a provider. Adapters:
@@ -30,6 +31,14 @@ export interface StoredObject {
   createdAt: Date;
 }
 
+/** A stored file's bytes as read back. */
+export interface StoredBytes {
+  /** The whole file's size in bytes. */
+  size: number;
+  /** The bytes asked for, read from the store as the consumer pulls them; cancel it to stop. */
+  body: ReadableStream<Uint8Array>;
+}
+
 export interface FileStorage {
   upload(input: UploadInput): Promise<StoredFile>;
   /** Resolves when the file is gone, including when it was already gone. */
@@ -39,6 +48,12 @@ export interface FileStorage {
    * looking for a recent upload's file does not page through the whole account.
    */
   list(options?: { createdAfter?: Date }): AsyncIterable<StoredObject>;
+  /**
+   * The file's bytes, whole or one range inside it. Absent where the store cannot give them back:
+   * OpenAI and Azure refuse downloads of files kept for assistants (`keepsOriginals` says which
+   * stores have it). Fails with status 404 when the file is not there.
+   */
+  read?(providerFileId: string, range?: ByteRange): Promise<StoredBytes>;
 }
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';

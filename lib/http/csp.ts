@@ -27,6 +27,15 @@ export function contentSecurityPolicy(nonce: string, options: { development: boo
 /** API answers are data, never documents: nothing in them may load, run or be framed. */
 export const API_CONTENT_SECURITY_POLICY = `default-src 'none'; frame-ancestors 'none'; sandbox`;
 
+/**
+ * A stored PDF or image opened in a tab (`?disposition=inline`): shown by the browser's own
+ * viewer, still sandboxed (an opaque origin, nothing loaded, no script of ours or the file's) and
+ * never framed. Inline styles are allowed only because Chromium's image viewer centres and scales
+ * the picture with a style attribute, and a style runs no code. Chromium's PDF viewer renders under
+ * this policy; the scripting inside a PDF runs in the viewer itself, never in our origin.
+ */
+export const INLINE_FILE_CONTENT_SECURITY_POLICY = `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox`;
+
 /** Sent with every response, pages, API answers, thumbnails and static files alike. */
 export const SECURITY_HEADERS: ReadonlyArray<{ key: string; value: string }> = [
   // A thumbnail or an error body is never sniffed into something executable.

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
-import { type ThumbnailView, thumbnailOf } from '@/lib/attachments/view';
+import { canOpen, type ThumbnailView, thumbnailOf } from '@/lib/attachments/view';
 import { loadLiveChat } from '@/lib/chats/queries';
 import type { Db } from '@/lib/db';
 import {
@@ -19,6 +19,8 @@ export interface MessageAttachmentView {
   kind: 'document' | 'image';
   filename: string;
   content_type: string;
+  /** Its original can be fetched from the attachment's `…/content` (see AttachmentView). */
+  can_open: boolean;
   img_thumbnail?: ThumbnailView;
 }
 
@@ -132,6 +134,7 @@ async function attachmentsOf(db: Db, chatId: string, messageIds: string[]) {
       kind: a.kind,
       filename: a.filename,
       content_type: a.contentType,
+      can_open: canOpen(a),
       ...thumbnailOf(a),
     });
     byMessage.set(messageId, list);

@@ -73,7 +73,17 @@ describe('uploading a document (B1, E1, B3, E5)', () => {
       kind: 'document',
     });
     expect(Object.keys(attachment).sort()).toEqual(
-      ['content_type', 'created_at', 'filename', 'id', 'kind', 'locked', 'size_bytes', 'status'].sort(),
+      [
+        'can_open',
+        'content_type',
+        'created_at',
+        'filename',
+        'id',
+        'kind',
+        'locked',
+        'size_bytes',
+        'status',
+      ].sort(),
     );
     expect((await getAttachment(deps, user.caller, chatId, attachment.id)).status).toBe('uploaded');
 

@@ -4,6 +4,7 @@ import { sessionClaims } from '@/auth';
 import type { Db } from '@/lib/db';
 import { AppError, notFound } from '@/lib/errors';
 import { bearerToken, resolveCaller } from '@/lib/http/caller';
+import { API_CONTENT_SECURITY_POLICY } from '@/lib/http/csp';
 import { problemResponse } from '@/lib/http/problem';
 import { checkCookieRequest, configuredOrigins } from '@/lib/http/same-origin';
 import { log, withLogContext } from '@/lib/log';
@@ -80,6 +81,11 @@ function handled(request: Request, run: () => Promise<Response>): Promise<Respon
       response = problemResponse(err, requestId);
     }
     response.headers.set('x-request-id', requestId);
+    // next.config.ts sets this for the API too, except where a route answers with its own policy
+    // (a file shown inline): its errors still get the API's.
+    if (!response.headers.has('content-security-policy')) {
+      response.headers.set('content-security-policy', API_CONTENT_SECURITY_POLICY);
+    }
     log.info(
       {
         method: request.method,

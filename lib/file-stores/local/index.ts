@@ -16,6 +16,7 @@ import {
 import { searchLocalStore } from './search';
 import {
   listStoredFiles,
+  readStoredFile,
   removeStoredFile,
   storedFileExists,
   storedFilePath,
@@ -53,6 +54,11 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
         for await (const { name, modifiedAt } of listStoredFiles(storageDir)) {
           if (!createdAfter || modifiedAt >= createdAfter) yield { id: name, name, createdAt: modifiedAt };
         }
+      },
+      read: async (fileId, range) => {
+        const file = storedFilePath(storageDir, fileId);
+        if (!file) throw new FileStoreError('provider_unavailable', 'file not found', { status: 404 });
+        return readStoredFile(file, range);
       },
     },
     vectorStores: {

@@ -2,7 +2,8 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FileStoreError } from '@/lib/file-stores/ports';
+import { FileStoreError, type StoredBytes } from '@/lib/file-stores/ports';
+import type { ByteRange } from '@/lib/http/range';
 
 /**
  * The provider file id is the stored file's name, so every id that reaches the filesystem comes
@@ -59,6 +60,62 @@ export async function storedFileExists(file: string): Promise<boolean> {
 
 export async function removeStoredFile(file: string): Promise<void> {
   await rm(file, { force: true });
+}
+
+/** Bytes read from disk per pull: the stream holds at most this much of a file at a time. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A stored file's bytes, whole or `range`, read from disk only as the consumer pulls them. The file
+ * is opened before the answer starts, so a delete that lands while it is sent cannot cut it short;
+ * the handle closes at the end, on an error, or when the consumer cancels.
+ */
+export async function readStoredFile(file: string, range?: ByteRange): Promise<StoredBytes> {
+  const handle = await open(file, 'r').catch((cause: unknown) => {
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new FileStoreError(
+      'provider_unavailable',
+      missing ? 'file not found' : 'local storage read failed',
+      {
+        status: missing ? 404 : undefined,
+        cause,
+      },
+    );
+  });
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+  } catch (cause) {
+    await handle.close();
+    throw new FileStoreError('provider_unavailable', 'local storage read failed', { cause });
+  }
+  const start = range?.start ?? 0;
+  const end = range?.end ?? size - 1;
+  if (range && (start > end || end >= size)) {
+    await handle.close();
+    throw new FileStoreError('provider_unavailable', 'range outside the stored file', { status: 416 });
+  }
+  let position = start;
+  const body = new ReadableStream<Uint8Array>({
+    pull: async (controller) => {
+      try {
+        const wanted = Math.min(READ_CHUNK_BYTES, end + 1 - position);
+        const { bytesRead, buffer } = await handle.read(Buffer.alloc(wanted), 0, wanted, position);
+        position += bytesRead;
+        // A file cut short under us ends the stream early rather than looping on empty reads.
+        if (bytesRead > 0) controller.enqueue(buffer.subarray(0, bytesRead));
+        if (bytesRead === 0 || position > end) {
+          await handle.close();
+          controller.close();
+        }
+      } catch (err) {
+        await handle.close().catch(() => {});
+        controller.error(err);
+      }
+    },
+    cancel: () => handle.close().catch(() => {}),
+  });
+  return { size, body };
 }
 
 /** The stored files (not the dot-named temp files of uploads in progress), as name and time. */

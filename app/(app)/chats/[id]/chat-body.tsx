@@ -9,6 +9,7 @@ import { DropOverlay } from '@/components/attachments/drop-overlay';
 import { useFileDrop } from '@/components/attachments/use-file-drop';
 import { useUploadQueue } from '@/components/attachments/use-upload-queue';
 import { Composer } from '@/components/chats/composer';
+import { CurrentChat } from '@/components/chats/current-chat';
 import { MessageList } from '@/components/messages/message-list';
 import type { MessageAttachment } from '@/components/messages/message-types';
 import { OfflineHint } from '@/components/messages/offline-hint';
@@ -27,6 +28,7 @@ const toMessageAttachments = (files: ComposerFile[]): MessageAttachment[] =>
             kind: view.kind,
             filename: view.filename,
             content_type: view.content_type,
+            can_open: view.can_open,
             ...(view.img_thumbnail ? { img_thumbnail: view.img_thumbnail } : {}),
           },
         ]
@@ -80,7 +82,7 @@ export function ChatBody({
   };
 
   return (
-    <>
+    <CurrentChat value={chatId}>
       <div className="flex min-h-0 flex-1">
         <MessageList
           className={panelOpen ? 'hidden md:block' : ''}
@@ -128,6 +130,6 @@ export function ChatBody({
         modelSeesImages={limits.data?.model_sees_images ?? true}
       />
       {dragging && <DropOverlay description={limits.data && describeAccepted(limits.data)} />}
-    </>
+    </CurrentChat>
   );
 }
