@@ -112,7 +112,13 @@ test('sign up, manage chats, sign out and sign in again', async ({ page }) => {
   for (const wrong of ['not the password', 'another password entirely']) {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(wrong);
+    // Each attempt's answer is awaited: the alert of the one before would match at once, and the
+    // form clears its fields when an answer lands, which could wipe the next password typed.
+    const answered = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().includes('/signin'),
+    );
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await answered;
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('Wrong email or password.');
     await expect(page.getByLabel('Email')).toHaveValue(email);
   }
