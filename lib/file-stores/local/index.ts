@@ -22,7 +22,7 @@ import {
   writeStoredFile,
 } from './storage';
 
-export { type LocalSearchHit, searchLocalStore } from './search';
+export { explainLocalSearch, type LocalSearchHit, searchLocalStore } from './search';
 
 /**
  * The provider that needs no keys: files in a folder, "vector stores" as our own Postgres
@@ -82,7 +82,9 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
           limit,
         });
         // Passages go out by attachment only: file ids are provider ids, and stay behind the port.
-        return hits.map(({ attachmentId, content }) => ({ attachmentId, content }));
+        return hits.map(({ attachmentId, content, page }) =>
+          page === undefined ? { attachmentId, content } : { attachmentId, content, page },
+        );
       },
     },
   };
