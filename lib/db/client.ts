@@ -91,6 +91,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 
 async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  // The local index's full-text index has the store's id as a key (migration 0006).
+  const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dir.startsWith('memory://');
@@ -100,7 +102,7 @@ async function openPglite(dir: string): Promise<Database> {
     release = acquireFolderLock(path.resolve(dir));
   }
   try {
-    const client = await PGlite.create(inMemory ? dir : path.resolve(dir));
+    const client = await PGlite.create(inMemory ? dir : path.resolve(dir), { extensions: { btree_gin } });
     const db = drizzle({ client, schema }) as unknown as Db;
     return {
       db,

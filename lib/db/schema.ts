@@ -277,7 +277,7 @@ export interface StoredCitation {
   attachment_id: string;
   filename: string;
   quote?: string;
-  /** The PDF page the quote is on (1-based), when the index knows it. */
+  /** The page of the document the quoted passage starts on (from 1), when the index knows it. */
   page?: number;
 }
 
@@ -437,6 +437,8 @@ export const localVectorStoreFiles = pgTable(
     }).notNull(),
     attributes: jsonb('attributes').$type<Record<string, string>>().notNull(),
     lastError: text('last_error'),
+    /** Its passages in the index: what a search weighs a word's frequency against. */
+    chunks: integer('chunks').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.vectorStoreId, t.fileId] })],
@@ -444,6 +446,12 @@ export const localVectorStoreFiles = pgTable(
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
+/**
+ * The passages of the local index. Its migration (0006) also sets `toast_tuple_target`, which
+ * drizzle cannot express: a row of a passage and its tsvector (2–3 KB) stays whole and
+ * uncompressed in the table, so ranking reads each candidate's tsvector once, from its page,
+ * instead of from the TOAST table for every word it tests.
+ */
 export const localChunks = pgTable(
   'local_chunks',
   {
@@ -452,6 +460,8 @@ export const localChunks = pgTable(
     fileId: varchar('file_id', { length: 256 }).notNull(),
     seq: integer('seq').notNull(),
     content: text('content').notNull(),
+    /** The page a PDF passage starts on, from 1; null for documents without pages. */
+    page: integer('page'),
     tsv: tsvector('tsv').notNull().generatedAlwaysAs(sql`to_tsvector('english', content)`),
   },
   (t) => [
@@ -459,8 +469,34 @@ export const localChunks = pgTable(
       columns: [t.vectorStoreId, t.fileId],
       foreignColumns: [localVectorStoreFiles.vectorStoreId, localVectorStoreFiles.fileId],
     }).onDelete('cascade'),
-    index('local_chunks_tsv_idx').using('gin', t.tsv),
-    index('local_chunks_file_idx').on(t.vectorStoreId, t.fileId, t.seq),
+    // The one index: the store and file are keys of the full-text index itself (btree_gin), so
+    // a search reads only its own store's passages that have the words, however large the other
+    // stores are. A second index on the store alone would offer the planner a path that reads all
+    // of a store's passages to test each one, which it takes while its statistics are stale.
+    index('local_chunks_search_idx').using('gin', t.vectorStoreId, t.fileId, t.tsv),
+  ],
+);
+
+/**
+ * How many passages of a file have each of its frequent words (as Postgres' `english` stems
+ * them), written with its passages. Search reads it to tell a question's rare words from its
+ * common ones before it touches a passage. Words in fewer than `LEXEME_MIN_PASSAGES`
+ * (lib/file-stores/local/lexemes.ts) passages of the file are left out: most words are rare.
+ */
+export const localLexemes = pgTable(
+  'local_lexemes',
+  {
+    vectorStoreId: varchar('vector_store_id', { length: 64 }).notNull(),
+    fileId: varchar('file_id', { length: 256 }).notNull(),
+    lexeme: text('lexeme').notNull(),
+    passages: integer('passages').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.vectorStoreId, t.lexeme, t.fileId] }),
+    foreignKey({
+      columns: [t.vectorStoreId, t.fileId],
+      foreignColumns: [localVectorStoreFiles.vectorStoreId, localVectorStoreFiles.fileId],
+    }).onDelete('cascade'),
   ],
 );
 

@@ -87,6 +87,8 @@ export interface VectorStores {
 export interface SearchHit {
   attachmentId: string;
   content: string;
+  /** The page of the document the passage starts on (from 1), when the document has pages. */
+  page?: number;
 }
 
 /**

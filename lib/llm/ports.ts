@@ -22,6 +22,8 @@ export interface Passage {
   text: string;
   /** Its part worth quoting for the question: what the citation shows. */
   quote: string;
+  /** The page of the document it starts on, when the document has pages (PDF). */
+  page?: number;
 }
 
 export interface ModelInput {

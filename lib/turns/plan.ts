@@ -111,6 +111,7 @@ export async function planTurn(
       filename: filenames.get(hit.attachmentId) ?? 'document',
       text: hit.content,
       quote: excerpt(hit.content, text),
+      ...(hit.page === undefined ? {} : { page: hit.page }),
     }));
   };
   return { input, retrieve, unseenImages };

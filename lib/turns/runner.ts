@@ -179,6 +179,7 @@ export function runTurn(
           attachment_id: p.attachmentId,
           filename: p.filename,
           quote: p.quote,
+          ...(p.page === undefined ? {} : { page: p.page }),
         }));
       }
       const cited: string[] = [];

@@ -6,10 +6,11 @@ import { and, eq } from 'drizzle-orm';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localVectorStoreFiles } from '@/lib/db/schema';
-import { createLocalFileStore, searchLocalStore } from '@/lib/file-stores/local';
-import { chunkText } from '@/lib/file-stores/local/sandbox/chunk.mjs';
+import { createLocalFileStore, explainLocalSearch, searchLocalStore } from '@/lib/file-stores/local';
+import { chunkPages, chunkText } from '@/lib/file-stores/local/sandbox/chunk.mjs';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 import { getDb } from '@/lib/runtime';
+import { pdf } from '@/tests/support/sample-files';
 
 let root: string;
 let storageDir: string;
@@ -81,29 +82,6 @@ async function expectProviderError(promise: Promise<unknown>, code: string, stat
   const err = await rejection(promise);
   expect(err).toBeInstanceOf(FileStoreError);
   expect(err).toMatchObject({ code, ...(status === undefined ? {} : { status }) });
-}
-
-/** A one-page PDF 1.4 drawing `text` in Helvetica, with a correct xref table. */
-function pdf(text: string): Uint8Array {
-  const content = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = objects.map((object, i) => {
-    const offset = out.length;
-    out += `${i + 1} 0 obj\n${object}\nendobj\n`;
-    return offset;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  out += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return strToU8(out);
 }
 
 const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
@@ -303,6 +281,25 @@ describe('local provider: indexing and search', () => {
     ]);
   });
 
+  it('records the page each PDF passage starts on; other documents have none', async () => {
+    const vs = await provider.vectorStores.create();
+    const page = (n: number) =>
+      `Page ${n} opens. ${'Filler words keep this page going. '.repeat(25)}Signpost${n} closes page ${n}.`;
+    const pdfId = await addDocument(vs, 'pdf', pdf(page(1), page(2), page(3)));
+    const txtId = await addDocument(vs, 'txt', 'Signpost2 is in a text file too.');
+
+    const hits = await search(vs, 'signpost2', { limit: 50 });
+    expect(hits).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ fileId: pdfId, page: 2, content: expect.stringMatching(/^Page 2 opens/) }),
+        expect.objectContaining({ fileId: txtId }),
+      ]),
+    );
+    expect(hits.find((h) => h.fileId === txtId)).not.toHaveProperty('page');
+    const [third] = await search(vs, 'signpost3');
+    expect(third).toMatchObject({ fileId: pdfId, page: 3 });
+  });
+
   it('marks what it cannot index as failed, with a short reason', async () => {
     const vs = await provider.vectorStores.create();
     const cases = [
@@ -491,6 +488,30 @@ describe('local provider: indexing and search', () => {
   });
 });
 
+describe('local provider: search reads only its own store', () => {
+  it("reads passages through an index keyed by the store, and never returns another store's", async () => {
+    const [mine, other] = [await provider.vectorStores.create(), await provider.vectorStores.create()];
+    await addDocument(mine, 'txt', 'Okapis graze at dawn.\n\nGiraffes do not.');
+    const crowd = Array.from({ length: 40 }, (_, i) => `Okapi sighting ${i}. ${'More words. '.repeat(80)}`);
+    await addDocument(other, 'txt', crowd.join('\n\n'));
+
+    const hits = await search(mine, 'Where do okapis graze?', { limit: 50 });
+    expect(hits.map((h) => h.content)).toEqual(['Okapis graze at dawn.\n\nGiraffes do not.']);
+
+    // Every read of the passages goes through an index keyed by this store: an index scan with the
+    // store in its condition, never a scan of the table.
+    const plan = await explainLocalSearch(await getDb(), mine, 'Where do okapis graze?');
+    expect(plan.join('\n')).not.toMatch(/Seq Scan on local_chunks/);
+    const scans = plan.flatMap((line, i) => (/Scan.* on local_chunks /.test(line) ? [i] : []));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const at of scans) {
+      expect(plan[at]).toMatch(/Index Scan|Bitmap Heap Scan/);
+      expect(plan[at + 1]).toMatch(/^\s*(Index|Recheck) Cond: /);
+      expect(plan[at + 1]).toContain(`(vector_store_id)::text = '${mine}'::text`);
+    }
+  });
+});
+
 describe('chunkText', () => {
   const sentence = (i: number) => `Sentence number ${i} talks about topic ${i % 7} in some detail.`;
 
@@ -530,6 +551,23 @@ describe('chunkText', () => {
     const blobChunks = chunkText(blob);
     for (const chunk of blobChunks) expect(chunk.length).toBeLessThanOrEqual(1200);
     expect(blobChunks.join('').length).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('gives each passage of a paged document the page it starts on', () => {
+    const page = (n: number, sentences: number) =>
+      Array.from({ length: sentences }, (_, s) => sentence(n * 100 + s)).join(' ');
+    // Page 1 is too short for a passage of its own: the first passage runs on into page 2.
+    const pages = [page(1, 3), page(2, 30), '', page(4, 14)];
+    const passages = chunkPages(pages);
+    expect(passages[0]).toEqual({ text: expect.stringContaining(sentence(200)), page: 1 });
+    expect(passages[0]?.text.startsWith(sentence(100))).toBe(true);
+    expect(passages.some((p) => p.page === 2 && p.text.startsWith(sentence(200)))).toBe(false);
+    // Page 4 opens a passage of its own, without the end of page 2 before it.
+    const fourth = passages.find((p) => p.page === 4);
+    expect(fourth?.text.startsWith(sentence(400))).toBe(true);
+    for (const p of passages) expect(pages[p.page - 1]).toContain(p.text.split(/(?<=\.) /)[0]);
+    expect(chunkPages(['One page only.'])).toEqual([{ text: 'One page only.', page: 1 }]);
+    expect(chunkPages(['', ' \n'])).toEqual([]);
   });
 
   it('keeps code indentation and drops NUL and blank runs', () => {

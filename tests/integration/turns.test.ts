@@ -14,7 +14,7 @@ import { reapOrphanTurns, requestCancel } from '@/lib/turns/store';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
 import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
-import { png, XLSX_TYPE, xlsx } from '@/tests/support/sample-files';
+import { pdf, png, XLSX_TYPE, xlsx } from '@/tests/support/sample-files';
 import {
   answerOf,
   GRAMMAR,
@@ -85,6 +85,32 @@ describe('the offline model (no language model configured)', () => {
     expect(page.items[1]).toMatchObject({ state: 'completed', content: answer, citations });
     const [chat] = await (await getDb()).select().from(chats).where(eq(chats.id, chatId));
     expect(chat?.title).toBe('How are damaged goods refunded?');
+  });
+
+  it('cites the page of a PDF where the quoted passage starts, in the stream and in the history', async () => {
+    const chatId = await makeChat(user, 'offline');
+    const page = (n: number, text: string) =>
+      `Page ${n}. ${'This page is about something else entirely. '.repeat(20)}${text}`;
+    const manual = pdf(
+      page(1, 'Shipping takes two working days.'),
+      page(2, 'Every appliance carries a two-year warranty.'),
+      page(3, 'Damaged goods are refunded in full within 14 days.'),
+    );
+    const doc = await uploadReady(chatId, manual, { filename: 'manual.pdf', type: 'application/pdf' });
+    const notes = await uploadReady(chatId, 'Damaged parcels: photograph them first.', {
+      filename: 'notes.txt',
+    });
+
+    const events = await send(chatId, { content: 'How are damaged goods refunded?' });
+
+    const citations = events.find((e) => e.event === 'citations')?.data.items as Record<string, unknown>[];
+    expect(citations[0]).toMatchObject({ attachment_id: doc.id, filename: 'manual.pdf', page: 3 });
+    expect(citations[0]?.quote).toContain('refunded in full');
+    const fromText = citations.find((c) => c.attachment_id === notes.id);
+    expect(fromText).toBeDefined();
+    expect(fromText).not.toHaveProperty('page');
+    const history = await listMessages(await getDb(), user.caller, chatId, {});
+    expect(history.items[1]?.citations).toEqual(citations);
   });
 
   it('says so when the chat has no documents, and cites nothing', async () => {

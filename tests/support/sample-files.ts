@@ -14,19 +14,30 @@ export const jpeg = (width = 64, height = 48) =>
     .jpeg()
     .toBuffer();
 
-/** A one-page PDF whose text layer says `text` (ASCII, no parentheses). */
-export function pdf(text: string): Buffer {
-  const stream = `BT /F1 24 Tf 72 700 Td (${text}) Tj ET`;
+/**
+ * A PDF with one page per argument, each page's text layer saying it (ASCII, no parentheses),
+ * wrapped at spaces into lines that fit the page.
+ */
+export function pdf(...pages: string[]): Buffer {
+  // Objects 1–3 are the catalog, the page tree and the font; then each page and its content.
+  const pageId = (i: number) => 4 + i * 2;
+  const objects = [
+    '<</Type/Catalog/Pages 2 0 R>>',
+    `<</Type/Pages/Kids[${pages.map((_, i) => `${pageId(i)} 0 R`).join(' ')}]/Count ${pages.length}>>`,
+    '<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>',
+    ...pages.flatMap((text, i) => {
+      const lines = text.match(/.{1,80}(?: |$)/g) ?? [];
+      const stream = `BT /F1 10 Tf 12 TL 72 740 Td ${lines.map((line) => `(${line.trimEnd()}) '`).join(' ')} ET`;
+      return [
+        `<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents ${pageId(i) + 1} 0 R/Resources<</Font<</F1 3 0 R>>>>>>`,
+        `<</Length ${stream.length}>>stream\n${stream}\nendstream`,
+      ];
+    }),
+  ];
   return Buffer.from(
     [
       '%PDF-1.4',
-      '1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj',
-      '2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj',
-      '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj',
-      `4 0 obj<</Length ${stream.length}>>stream`,
-      stream,
-      'endstream endobj',
-      '5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj',
+      ...objects.map((body, i) => `${i + 1} 0 obj${body}\nendobj`),
       'trailer<</Root 1 0 R>>',
       '%%EOF',
     ].join('\n'),

@@ -53,12 +53,12 @@ async function stored(ext: string, content: string | Buffer): Promise<string> {
 describe('text extraction in a sandbox process', () => {
   it('returns the passages of each kind, a long honest document included', async () => {
     const docx = await passages(await stored('docx', longDocx(3000, 'Zanzibar closes the document.')));
-    expect('chunks' in docx && docx.chunks.at(-1)).toContain('Zanzibar closes the document.');
+    expect('chunks' in docx && docx.chunks.at(-1)?.content).toContain('Zanzibar closes the document.');
     expect(await passages(await stored('pdf', pdf('Hello refund policy')))).toEqual({
-      chunks: ['Hello refund policy'],
+      chunks: [{ content: 'Hello refund policy', page: 1 }],
     });
     expect(await passages(await stored('html', '<p>Refunds &amp; returns</p>'))).toEqual({
-      chunks: ['Refunds & returns'],
+      chunks: [{ content: 'Refunds & returns' }],
     });
     expect(sandboxes.started).toBe(3);
     expect(sandboxes.signals).toEqual([null, null, null]);
@@ -105,7 +105,7 @@ describe('text extraction in a sandbox process', () => {
     );
     const outcomes = await Promise.all(docs.map((file) => passages(file, { ...DEFAULTS, maxConcurrent: 2 })));
     outcomes.forEach((outcome, i) => {
-      expect('chunks' in outcome && outcome.chunks.at(-1)).toContain(`Document ${i} ends here.`);
+      expect('chunks' in outcome && outcome.chunks.at(-1)?.content).toContain(`Document ${i} ends here.`);
     });
     expect(sandboxes.started).toBe(5);
     expect(sandboxes.mostAtOnce).toBe(2);

@@ -5,8 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from '@/lib/log';
 import { type ExtractionLimits, loadExtractionLimits } from './extract-config';
-import type { IndexOutcome } from './index-store';
-import { documentKind, type ExtractionEnd, type ExtractionRequest } from './sandbox/protocol.mjs';
+import type { Chunk, IndexOutcome } from './index-store';
+import {
+  documentKind,
+  type ExtractionEnd,
+  type ExtractionRequest,
+  MAX_PDF_PAGES,
+} from './sandbox/protocol.mjs';
 
 /**
  * Text extraction for the local index never runs in the web process: parsing a hostile PDF or a
@@ -56,7 +61,7 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
       env: { NODE_ENV: process.env.NODE_ENV },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const chunks: string[] = [];
+    const chunks: Chunk[] = [];
     let end: ExtractionEnd | undefined;
     let killed: KillReason | undefined;
     let pending = '';
@@ -86,9 +91,9 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const value = parseLine(line);
-        if (typeof value === 'string') chunks.push(value);
-        else if (value) end = value;
-        else return kill('protocol');
+        if (!value) return kill('protocol');
+        if ('content' in value) chunks.push(value);
+        else end = value;
       }
     });
     child.stderr.setEncoding('utf8');
@@ -129,15 +134,21 @@ function runSandbox(request: ExtractionRequest, limits: ExtractionLimits): Promi
  * A passage, the answer's end, or undefined for anything else: what the sandbox writes is read
  * as untrusted as the file it parsed.
  */
-function parseLine(line: string): string | ExtractionEnd | undefined {
+function parseLine(line: string): Chunk | ExtractionEnd | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return { content: value };
   if (typeof value !== 'object' || value === null) return undefined;
+  if ('text' in value && typeof value.text === 'string') {
+    const page = 'page' in value ? value.page : undefined;
+    return typeof page === 'number' && Number.isInteger(page) && page > 0 && page <= MAX_PDF_PAGES
+      ? { content: value.text, page }
+      : undefined;
+  }
   if ('done' in value && value.done === true) return { done: true };
   if ('error' in value && (value.error === 'document_too_complex' || value.error === 'extraction_failed')) {
     return { error: value.error };

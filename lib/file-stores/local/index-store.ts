@@ -10,12 +10,19 @@ import {
   type StoredObject,
   type VectorStoreFileState,
 } from '@/lib/file-stores/ports';
+import { recordLexemes } from './lexemes';
 
 const FOREIGN_KEY_VIOLATION = '23503';
-// Well under Postgres' 65535 bind parameters per statement at five columns a row.
+// Well under Postgres' 65535 bind parameters per statement at six columns a row.
 const INSERT_BATCH = 500;
 
-export type IndexOutcome = { chunks: string[] } | { error: string };
+/** A passage of a document; `page` (from 1) for a paged one (PDF): the page it starts on. */
+export interface Chunk {
+  content: string;
+  page?: number;
+}
+
+export type IndexOutcome = { chunks: Chunk[] } | { error: string };
 
 export async function createStore(db: Db, name: string | null): Promise<string> {
   const id = `lvs_${randomUUID()}`;
@@ -68,7 +75,7 @@ export async function startIndexing(
   }
 }
 
-/** The passages and the final status land together, or not at all. */
+/** The passages, their word counts and the final status land together, or not at all. */
 export async function finishIndexing(
   db: Db,
   vectorStoreId: string,
@@ -85,6 +92,7 @@ export async function finishIndexing(
         status: 'chunks' in outcome ? 'completed' : 'failed',
         attributes,
         lastError: 'error' in outcome ? outcome.error : null,
+        chunks: chunks.length,
       })
       .where(fileRow(vectorStoreId, fileId))
       .returning({ fileId: localVectorStoreFiles.fileId });
@@ -99,9 +107,10 @@ export async function finishIndexing(
         .values(
           chunks
             .slice(start, start + INSERT_BATCH)
-            .map((content, i) => ({ vectorStoreId, fileId, seq: start + i, content })),
+            .map(({ content, page }, i) => ({ vectorStoreId, fileId, seq: start + i, content, page })),
         );
     }
+    await recordLexemes(tx, vectorStoreId, fileId);
   });
 }
 

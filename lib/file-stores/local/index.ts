@@ -23,7 +23,7 @@ import {
   writeStoredFile,
 } from './storage';
 
-export { type LocalSearchHit, searchLocalStore } from './search';
+export { explainLocalSearch, type LocalSearchHit, searchLocalStore } from './search';
 
 /**
  * The provider that needs no keys: files in a folder, "vector stores" as our own Postgres
@@ -88,7 +88,9 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
           limit,
         });
         // Passages go out by attachment only: file ids are provider ids, and stay behind the port.
-        return hits.map(({ attachmentId, content }) => ({ attachmentId, content }));
+        return hits.map(({ attachmentId, content, page }) =>
+          page === undefined ? { attachmentId, content } : { attachmentId, content, page },
+        );
       },
     },
   };

@@ -16,6 +16,13 @@ const OVERLAP = 200;
  * @property {string} text
  * @property {string} sep What joins this unit to the one before it in the source: a paragraph or
  *   line break, a space.
+ * @property {number} page The page it is on, 0 when the document has none.
+ */
+
+/**
+ * @typedef {object} PagedPassage
+ * @property {string} text
+ * @property {number} page The page the passage starts on, from 1 (0 for text without pages).
  */
 
 /**
@@ -23,14 +30,39 @@ const OVERLAP = 200;
  * @returns {string[]}
  */
 export function chunkText(raw) {
-  /** @type {string[]} */
+  return pack(units(normalize(raw), 0, '')).map((passage) => passage.text);
+}
+
+/**
+ * A paged document's passages, each with the page it starts on. Pages join as paragraphs do, so
+ * a passage may run on over a page break; its citation then points at the page where it begins.
+ * A passage that begins at a page break does not repeat the previous page's last sentences, so
+ * it is cited at the page it is about.
+ * @param {string[]} pages the text of each page, from page 1
+ * @returns {PagedPassage[]}
+ */
+export function chunkPages(pages) {
+  /** @type {Unit[]} */
+  const all = [];
+  for (const [i, page] of pages.entries()) {
+    for (const unit of units(normalize(page), i + 1, all.length === 0 ? '' : '\n\n')) all.push(unit);
+  }
+  return pack(all);
+}
+
+/**
+ * @param {Iterable<Unit>} source
+ * @returns {PagedPassage[]}
+ */
+function pack(source) {
+  /** @type {PagedPassage[]} */
   const chunks = [];
   /** @type {Unit[]} */
   let current = [];
   let length = 0;
   // How many leading units of `current` were already emitted (the overlap).
   let repeated = 0;
-  for (const unit of units(normalize(raw))) {
+  for (const unit of source) {
     while (current.length > 0 && length + unit.sep.length + unit.text.length > MAX) {
       if (repeated === current.length) {
         current.shift();
@@ -38,8 +70,10 @@ export function chunkText(raw) {
       } else {
         const cut = cutIndex(current, repeated);
         const emitted = current.slice(0, cut);
-        chunks.push(join(emitted));
-        const overlap = tail(emitted);
+        chunks.push(passage(emitted));
+        // No overlap across a page break: a passage that opens a page starts on that page.
+        const next = /** @type {Unit} */ (current[cut] ?? unit);
+        const overlap = tail(emitted).filter((u) => u.page === next.page);
         current = [...overlap, ...current.slice(cut)];
         repeated = overlap.length;
       }
@@ -48,9 +82,12 @@ export function chunkText(raw) {
     length += (current.length === 0 ? 0 : unit.sep.length) + unit.text.length;
     current.push(unit);
   }
-  if (current.length > repeated) chunks.push(join(current));
+  if (current.length > repeated) chunks.push(passage(current));
   return chunks;
 }
+
+/** @param {Unit[]} list */
+const passage = (list) => ({ text: join(list), page: /** @type {Unit} */ (list[0]).page });
 
 /** @param {string} text */
 function normalize(text) {
@@ -72,17 +109,19 @@ function normalize(text) {
 /** Paragraphs split into sentences (or lines), and anything still too long split at spaces. */
 /**
  * @param {string} text
+ * @param {number} page
+ * @param {string} first what joins the text's first unit to what came before it
  * @returns {Unit[]}
  */
-function units(text) {
+function units(text, page, first) {
   /** @type {Unit[]} */
   const out = [];
   for (const [p, paragraph] of text.split('\n\n').entries()) {
     // The capture keeps each separator (a sentence-ending space or a line break) between the pieces.
     const pieces = paragraph.split(/((?<=[.!?]["')\]]?) |\n)/);
-    let sep = p === 0 ? '' : '\n\n';
+    let sep = p === 0 ? first : '\n\n';
     for (let i = 0; i < pieces.length; i += 2) {
-      out.push(...splitLong(pieces[i] ?? '', sep));
+      out.push(...splitLong(pieces[i] ?? '', sep, page));
       sep = pieces[i + 1] ?? '';
     }
   }
@@ -92,9 +131,10 @@ function units(text) {
 /**
  * @param {string} text
  * @param {string} sep
+ * @param {number} page
  * @returns {Unit[]}
  */
-function splitLong(text, sep) {
+function splitLong(text, sep, page) {
   /** @type {Unit[]} */
   const parts = [];
   let rest = text;
@@ -103,11 +143,11 @@ function splitLong(text, sep) {
     // Prefer a space; a long token with none is cut hard and joins back with nothing.
     const space = rest.lastIndexOf(' ', MAX);
     const at = space > 0 ? space : MAX;
-    parts.push({ text: rest.slice(0, at), sep: nextSep });
+    parts.push({ text: rest.slice(0, at), sep: nextSep, page });
     nextSep = space > 0 ? ' ' : '';
     rest = rest.slice(space > 0 ? at + 1 : at);
   }
-  if (rest !== '') parts.push({ text: rest, sep: nextSep });
+  if (rest !== '') parts.push({ text: rest, sep: nextSep, page });
   return parts;
 }
 

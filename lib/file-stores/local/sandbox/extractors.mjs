@@ -1,6 +1,6 @@
 // @ts-check
 
-import { DocumentTooComplex } from './protocol.mjs';
+import { DocumentTooComplex, MAX_PDF_PAGES } from './protocol.mjs';
 import { unzipCapped } from './unzip.mjs';
 
 /**
@@ -15,24 +15,23 @@ import { unzipCapped } from './unzip.mjs';
  * @property {number} maxTextBytes
  */
 
-/** A page count no honest upload within the size limit reaches; past it, pdf.js is not asked for text. */
-const MAX_PDF_PAGES = 10_000;
-
 const utf8 = (/** @type {Uint8Array} */ bytes) => new TextDecoder('utf-8').decode(bytes);
 
 /**
+ * A document's text: one string, or for a PDF the text of each page, so that passages can say
+ * which page they come from.
  * @param {import('./protocol.mjs').DocumentKind} kind
  * @param {Uint8Array} bytes
  * @param {TextLimits} limits
- * @returns {Promise<string>}
+ * @returns {Promise<string | string[]>}
  */
 export async function extractText(kind, bytes, limits) {
   const text = await extractors[kind](bytes, limits);
-  checkTextSize(text, limits.maxTextBytes);
+  if (typeof text === 'string') checkTextSize(text, limits.maxTextBytes);
   return text;
 }
 
-/** @type {Record<import('./protocol.mjs').DocumentKind, (bytes: Uint8Array, limits: TextLimits) => string | Promise<string>>} */
+/** @type {Record<import('./protocol.mjs').DocumentKind, (bytes: Uint8Array, limits: TextLimits) => string | Promise<string | string[]>>} */
 const extractors = {
   text: (bytes) => utf8(bytes),
   html: (bytes) => htmlToText(utf8(bytes)),
@@ -58,6 +57,7 @@ function checkTextSize(text, maxBytes) {
  * Page by page, one at a time, stopping as soon as the text is over the limit.
  * @param {Uint8Array} bytes
  * @param {TextLimits} limits
+ * @returns {Promise<string[]>}
  */
 async function pdfText(bytes, { maxTextBytes }) {
   // Loaded only here: pdf.js is most of the sandbox's start-up time.
@@ -81,7 +81,7 @@ async function pdfText(bytes, { maxTextBytes }) {
       if (textBytes > maxTextBytes) throw new DocumentTooComplex(`text longer than ${maxTextBytes} bytes`);
       pages.push(text);
     }
-    return pages.join('\n\n');
+    return pages;
   } finally {
     await pdf.destroy();
   }

@@ -37,9 +37,17 @@ export function documentKind(fileName) {
  */
 
 /**
- * The sandbox answers on stdout with one JSON value per line: each passage as a string, then one
- * object that ends the answer. Without that last line the sandbox died (or was killed).
+ * The sandbox answers on stdout with one JSON value per line: each passage, then one object that
+ * ends the answer. Without that last line the sandbox died (or was killed).
  * @typedef {{ done: true } | { error: 'extraction_failed' | 'document_too_complex' }} ExtractionEnd
+ */
+
+/** A page count no honest upload within the size limit reaches; past it, pdf.js is not asked for text. */
+export const MAX_PDF_PAGES = 10_000;
+
+/**
+ * A passage: its text, or for a paged document (PDF) its text and the page it starts on (from 1).
+ * @typedef {string | { text: string, page: number }} PassageLine
  */
 
 /** A limit on memory, unpacked bytes, text or pages was reached: the file is refused, not retried. */

@@ -4,7 +4,7 @@
 // protocol is in ./protocol.mjs). It parses hostile files, so it runs with no environment and is
 // killed from outside when it overruns its memory or time; nothing here needs to be trusted.
 import { readFile } from 'node:fs/promises';
-import { chunkText } from './chunk.mjs';
+import { chunkPages, chunkText } from './chunk.mjs';
 import { extractText } from './extractors.mjs';
 import { DocumentTooComplex } from './protocol.mjs';
 
@@ -42,7 +42,9 @@ async function main() {
   let batch = '';
   try {
     const text = await extractText(request.kind, await readFile(request.file), request);
-    for (const passage of chunkText(text)) {
+    /** @type {import('./protocol.mjs').PassageLine[]} */
+    const passages = typeof text === 'string' ? chunkText(text) : chunkPages(text);
+    for (const passage of passages) {
       batch += `${JSON.stringify(passage)}\n`;
       if (batch.length >= BATCH_BYTES) {
         process.stdout.write(batch);
