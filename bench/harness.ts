@@ -31,7 +31,7 @@ export function start(
 }
 
 /** A database of the bench's own on the given server, dropped when the bench ends. */
-async function createDatabase(adminUrl: string, prefix: string) {
+export async function createDatabase(adminUrl: string, prefix: string) {
   const { default: pg } = await import('pg');
   const name = `${prefix}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
