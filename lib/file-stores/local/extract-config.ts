@@ -8,7 +8,8 @@ const envSchema = z.object({
   EXTRACT_MAX_MEMORY_MB: count.min(128).default(256),
   EXTRACT_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
   EXTRACT_MAX_UNPACKED_MB: count.default(100),
-  EXTRACT_MAX_TEXT_MB: count.default(20),
+  // Above the document upload limit (25 MB): a plain-text document that may be uploaded must index.
+  EXTRACT_MAX_TEXT_MB: count.default(32),
   EXTRACT_MAX_CONCURRENT: count.max(32).default(2),
 });
 
