@@ -242,7 +242,11 @@ test.describe('in the browser', () => {
     await composer(page).getByRole('button', { name: 'Send' }).click();
     await page.getByRole('button', { name: 'Source: report.pdf' }).click();
     const dialog = page.getByRole('dialog', { name: 'Cited from report.pdf' });
-    await expect(dialog.getByRole('link', { name: /^Open report\.pdf/ })).toHaveAttribute('href', inlineUrl);
+    // The local index knows the passage's page, so the citation opens the PDF there.
+    await expect(dialog.getByRole('link', { name: /^Open report\.pdf/ })).toHaveAttribute(
+      'href',
+      `${inlineUrl}#page=1`,
+    );
     await expect(dialog.getByRole('link', { name: /^Download report\.pdf/ })).toHaveAttribute(
       'href',
       contentPath(chatId, view.id),
