@@ -52,11 +52,11 @@ export function PagedList<T>({
   );
 }
 
-export const tableClass = 'w-full border-collapse text-left text-sm';
-export const headCellClass =
+const tableClass = 'w-full border-collapse text-left text-sm';
+const headCellClass =
   'border-b border-zinc-200 px-2 py-2 font-medium whitespace-nowrap dark:border-zinc-800';
 export const cellClass = 'border-b border-zinc-100 px-2 py-2 align-top dark:border-zinc-900';
-export const selectClass =
+const selectClass =
   'rounded-md border border-zinc-300 bg-white px-2 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 
 /** A labelled select for a filter form. */
@@ -88,3 +88,64 @@ export function SelectField({
 /** A filter form's values: every field as text, blank ones included (filterQuery drops them). */
 export const formFilters = (form: HTMLFormElement): Record<string, string> =>
   Object.fromEntries([...new FormData(form).entries()].map(([key, value]) => [key, String(value)]));
+
+/** An admin list's table: it scrolls sideways on a narrow screen; a `{ hidden }` heading is for screen readers only. */
+export function AdminTable({
+  caption,
+  headings,
+  children,
+}: {
+  caption: string;
+  headings: readonly (string | { hidden: string })[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="overflow-x-auto">
+      <table className={tableClass}>
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            {headings.map((heading) =>
+              typeof heading === 'string' ? (
+                <th key={heading} className={headCellClass}>
+                  {heading}
+                </th>
+              ) : (
+                <th key={heading.hidden} className={headCellClass}>
+                  <span className="sr-only">{heading.hidden}</span>
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A list's filter form: its fields' values go to `onApply` when submitted. */
+export function FilterForm({
+  label,
+  className,
+  onApply,
+  children,
+}: {
+  label: string;
+  className: string;
+  onApply: (filters: Record<string, string>) => void;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      aria-label={label}
+      className={className}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onApply(formFilters(event.currentTarget));
+      }}
+    >
+      {children}
+    </form>
+  );
+}

@@ -4,15 +4,7 @@ import { useState } from 'react';
 import { Button, buttonClassName } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import { filterQuery, useAudit, useUsers } from '../admin-queries';
-import {
-  cellClass,
-  formatDate,
-  formFilters,
-  headCellClass,
-  PagedList,
-  SelectField,
-  tableClass,
-} from '../paged-list';
+import { AdminTable, cellClass, FilterForm, formatDate, PagedList, SelectField } from '../paged-list';
 
 const summary = (value: unknown) => (value === null || value === undefined ? '' : JSON.stringify(value));
 
@@ -24,13 +16,10 @@ export function AuditLog() {
   const actors = users.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="flex flex-col gap-4">
-      <form
-        aria-label="Filter the audit log"
+      <FilterForm
+        label="Filter the audit log"
         className="grid grid-cols-2 gap-3 md:grid-cols-5"
-        onSubmit={(event) => {
-          event.preventDefault();
-          setFilters(formFilters(event.currentTarget));
-        }}
+        onApply={setFilters}
       >
         <SelectField
           label="Actor"
@@ -43,7 +32,7 @@ export function AuditLog() {
         <div className="flex items-end gap-2">
           <Button type="submit">Apply filters</Button>
         </div>
-      </form>
+      </FilterForm>
       <a
         href={`/api/admin/audit/export.csv?${filterQuery(filters)}`}
         className={buttonClassName('secondary', 'self-start')}
@@ -53,39 +42,25 @@ export function AuditLog() {
       </a>
       <PagedList list={audit} noun="entries">
         {(items) => (
-          <div className="overflow-x-auto">
-            <table className={tableClass}>
-              <caption className="sr-only">Audit log</caption>
-              <thead>
-                <tr>
-                  {['When', 'Who', 'Action', 'Target', 'Change', 'Request'].map((h) => (
-                    <th key={h} className={headCellClass}>
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((entry) => (
-                  <tr key={entry.id}>
-                    <td className={`${cellClass} whitespace-nowrap`}>{formatDate(entry.created_at)}</td>
-                    <td className={`${cellClass} break-all`}>{entry.actor?.email ?? 'System'}</td>
-                    <td className={`${cellClass} font-mono text-xs`}>{entry.action}</td>
-                    <td className={`${cellClass} font-mono text-xs break-all`}>
-                      {entry.target_type}
-                      {entry.target_id ? ` ${entry.target_id}` : ''}
-                    </td>
-                    <td className={`${cellClass} max-w-[24rem] font-mono text-xs break-all`}>
-                      {entry.before !== null || entry.after !== null
-                        ? `${summary(entry.before)} → ${summary(entry.after)}`
-                        : summary(entry.details)}
-                    </td>
-                    <td className={`${cellClass} font-mono text-xs break-all`}>{entry.request_id ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Audit log" headings={['When', 'Who', 'Action', 'Target', 'Change', 'Request']}>
+            {items.map((entry) => (
+              <tr key={entry.id}>
+                <td className={`${cellClass} whitespace-nowrap`}>{formatDate(entry.created_at)}</td>
+                <td className={`${cellClass} break-all`}>{entry.actor?.email ?? 'System'}</td>
+                <td className={`${cellClass} font-mono text-xs`}>{entry.action}</td>
+                <td className={`${cellClass} font-mono text-xs break-all`}>
+                  {entry.target_type}
+                  {entry.target_id ? ` ${entry.target_id}` : ''}
+                </td>
+                <td className={`${cellClass} max-w-[24rem] font-mono text-xs break-all`}>
+                  {entry.before !== null || entry.after !== null
+                    ? `${summary(entry.before)} → ${summary(entry.after)}`
+                    : summary(entry.details)}
+                </td>
+                <td className={`${cellClass} font-mono text-xs break-all`}>{entry.request_id ?? ''}</td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
       </PagedList>
     </div>

@@ -5,7 +5,7 @@ import { formatBytes } from '@/components/attachments/file-format';
 import { Button, buttonClassName } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { filterQuery, type InventoryItem, useForceDelete, useInventory, useUsers } from '../admin-queries';
-import { cellClass, formatDate, headCellClass, PagedList, tableClass } from '../paged-list';
+import { AdminTable, cellClass, formatDate, PagedList } from '../paged-list';
 import { InventoryFilters } from './inventory-filters';
 
 /**
@@ -99,64 +99,51 @@ function InventoryTable({
   onToggle: (id: string) => void;
 }) {
   return (
-    <div className="overflow-x-auto">
-      <table className={tableClass}>
-        <caption className="sr-only">Attachments</caption>
-        <thead>
-          <tr>
-            <th className={headCellClass}>
-              <span className="sr-only">Select</span>
-            </th>
-            {[
-              'File name',
-              'Kind',
-              'Type',
-              'Size',
-              'Status',
-              'Uploader',
-              'Chat',
-              'Uploaded',
-              'Last sent',
-              'Locked',
-            ].map((heading) => (
-              <th key={heading} className={headCellClass}>
-                {heading}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item) => (
-            <tr key={item.id}>
-              <td className={cellClass}>
-                <input
-                  type="checkbox"
-                  aria-label={`Select ${item.filename}`}
-                  checked={selected.has(item.id)}
-                  onChange={() => onToggle(item.id)}
-                />
-              </td>
-              <td className={`${cellClass} max-w-[16rem] break-words`}>{item.filename}</td>
-              <td className={cellClass}>{item.kind}</td>
-              <td className={cellClass}>{item.content_type}</td>
-              <td className={`${cellClass} whitespace-nowrap`}>{formatBytes(item.size_bytes)}</td>
-              <td className={cellClass}>
-                {item.status}
-                {item.error_code ? ` (${item.error_code})` : ''}
-              </td>
-              <td className={cellClass}>{item.uploader.email}</td>
-              <td className={`${cellClass} font-mono text-xs`} title={item.chat_id}>
-                {item.chat_id.slice(0, 8)}
-              </td>
-              <td className={`${cellClass} whitespace-nowrap`}>{formatDate(item.created_at)}</td>
-              <td className={`${cellClass} whitespace-nowrap`}>
-                {item.last_sent_at ? formatDate(item.last_sent_at) : '—'}
-              </td>
-              <td className={cellClass}>{item.locked ? 'Yes' : 'No'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <AdminTable
+      caption="Attachments"
+      headings={[
+        { hidden: 'Select' },
+        'File name',
+        'Kind',
+        'Type',
+        'Size',
+        'Status',
+        'Uploader',
+        'Chat',
+        'Uploaded',
+        'Last sent',
+        'Locked',
+      ]}
+    >
+      {items.map((item) => (
+        <tr key={item.id}>
+          <td className={cellClass}>
+            <input
+              type="checkbox"
+              aria-label={`Select ${item.filename}`}
+              checked={selected.has(item.id)}
+              onChange={() => onToggle(item.id)}
+            />
+          </td>
+          <td className={`${cellClass} max-w-[16rem] break-words`}>{item.filename}</td>
+          <td className={cellClass}>{item.kind}</td>
+          <td className={cellClass}>{item.content_type}</td>
+          <td className={`${cellClass} whitespace-nowrap`}>{formatBytes(item.size_bytes)}</td>
+          <td className={cellClass}>
+            {item.status}
+            {item.error_code ? ` (${item.error_code})` : ''}
+          </td>
+          <td className={cellClass}>{item.uploader.email}</td>
+          <td className={`${cellClass} font-mono text-xs`} title={item.chat_id}>
+            {item.chat_id.slice(0, 8)}
+          </td>
+          <td className={`${cellClass} whitespace-nowrap`}>{formatDate(item.created_at)}</td>
+          <td className={`${cellClass} whitespace-nowrap`}>
+            {item.last_sent_at ? formatDate(item.last_sent_at) : '—'}
+          </td>
+          <td className={cellClass}>{item.locked ? 'Yes' : 'No'}</td>
+        </tr>
+      ))}
+    </AdminTable>
   );
 }

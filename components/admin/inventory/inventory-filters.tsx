@@ -3,7 +3,7 @@
 import { Button } from '@/components/ui/button';
 import { TextField } from '@/components/ui/text-field';
 import type { AdminUserView } from '../admin-queries';
-import { formFilters, SelectField } from '../paged-list';
+import { FilterForm, SelectField } from '../paged-list';
 
 const ANY = ['', 'Any'] as const;
 
@@ -16,13 +16,10 @@ export function InventoryFilters({
   onApply: (filters: Record<string, string>) => void;
 }) {
   return (
-    <form
-      aria-label="Filter attachments"
+    <FilterForm
+      label="Filter attachments"
       className="grid grid-cols-2 gap-3 md:grid-cols-4"
-      onSubmit={(event) => {
-        event.preventDefault();
-        onApply(formFilters(event.currentTarget));
-      }}
+      onApply={onApply}
     >
       <TextField label="File name contains" name="filename" maxLength={255} />
       <SelectField
@@ -70,6 +67,6 @@ export function InventoryFilters({
       <div className="flex items-end">
         <Button type="submit">Apply filters</Button>
       </div>
-    </form>
+    </FilterForm>
   );
 }

@@ -5,7 +5,7 @@ import { formatBytes } from '@/components/attachments/file-format';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { type AdminUserView, useForceDelete, useUpdateUser, useUsers } from '../admin-queries';
-import { cellClass, formatDate, headCellClass, PagedList, tableClass } from '../paged-list';
+import { AdminTable, cellClass, formatDate, PagedList } from '../paged-list';
 
 type Pending = { user: AdminUserView; action: 'disable' | 'delete_files' } | null;
 
@@ -57,78 +57,67 @@ export function UserTable() {
       </p>
       <PagedList list={users} noun="users">
         {(items) => (
-          <div className="overflow-x-auto">
-            <table className={tableClass}>
-              <caption className="sr-only">Users</caption>
-              <thead>
-                <tr>
-                  {['Email', 'Role', 'Status', 'Storage', 'Files', 'Joined', 'Actions'].map((h) => (
-                    <th key={h} className={headCellClass}>
-                      {h}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((user) => (
-                  <tr key={user.id}>
-                    <td className={`${cellClass} break-all`}>{user.email}</td>
-                    <td className={cellClass}>{user.role}</td>
-                    <td className={cellClass}>{user.disabled ? 'Disabled' : 'Active'}</td>
-                    <td className={`${cellClass} whitespace-nowrap`}>{formatBytes(user.usage_bytes)}</td>
-                    <td className={cellClass}>{user.files}</td>
-                    <td className={`${cellClass} whitespace-nowrap`}>{formatDate(user.created_at)}</td>
-                    <td className={cellClass}>
-                      <div className="flex flex-wrap gap-2">
-                        <Button
-                          variant="secondary"
-                          aria-label={`${user.role === 'admin' ? 'Make member' : 'Make admin'}: ${user.email}`}
-                          onClick={() =>
-                            update.mutate(
-                              { id: user.id, role: user.role === 'admin' ? 'member' : 'admin' },
-                              { onSuccess: (u) => report(`${u.email} is now ${u.role}.`), onError: fail },
-                            )
-                          }
-                        >
-                          {user.role === 'admin' ? 'Make member' : 'Make admin'}
-                        </Button>
-                        {user.disabled ? (
-                          <Button
-                            variant="secondary"
-                            aria-label={`Enable ${user.email}`}
-                            onClick={() =>
-                              update.mutate(
-                                { id: user.id, disabled: false },
-                                { onSuccess: (u) => report(`${u.email} is enabled.`), onError: fail },
-                              )
-                            }
-                          >
-                            Enable
-                          </Button>
-                        ) : (
-                          <Button
-                            variant="secondary"
-                            aria-label={`Disable ${user.email}`}
-                            onClick={() => setPending({ user, action: 'disable' })}
-                          >
-                            Disable
-                          </Button>
-                        )}
-                        <Button
-                          variant="secondary"
-                          aria-label={`Delete all files of ${user.email}`}
-                          disabled={user.files === 0}
-                          onClick={() => setPending({ user, action: 'delete_files' })}
-                        >
-                          Delete files
-                        </Button>
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable
+            caption="Users"
+            headings={['Email', 'Role', 'Status', 'Storage', 'Files', 'Joined', 'Actions']}
+          >
+            {items.map((user) => (
+              <tr key={user.id}>
+                <td className={`${cellClass} break-all`}>{user.email}</td>
+                <td className={cellClass}>{user.role}</td>
+                <td className={cellClass}>{user.disabled ? 'Disabled' : 'Active'}</td>
+                <td className={`${cellClass} whitespace-nowrap`}>{formatBytes(user.usage_bytes)}</td>
+                <td className={cellClass}>{user.files}</td>
+                <td className={`${cellClass} whitespace-nowrap`}>{formatDate(user.created_at)}</td>
+                <td className={cellClass}>
+                  <div className="flex flex-wrap gap-2">
+                    <Button
+                      variant="secondary"
+                      aria-label={`${user.role === 'admin' ? 'Make member' : 'Make admin'}: ${user.email}`}
+                      onClick={() =>
+                        update.mutate(
+                          { id: user.id, role: user.role === 'admin' ? 'member' : 'admin' },
+                          { onSuccess: (u) => report(`${u.email} is now ${u.role}.`), onError: fail },
+                        )
+                      }
+                    >
+                      {user.role === 'admin' ? 'Make member' : 'Make admin'}
+                    </Button>
+                    {user.disabled ? (
+                      <Button
+                        variant="secondary"
+                        aria-label={`Enable ${user.email}`}
+                        onClick={() =>
+                          update.mutate(
+                            { id: user.id, disabled: false },
+                            { onSuccess: (u) => report(`${u.email} is enabled.`), onError: fail },
+                          )
+                        }
+                      >
+                        Enable
+                      </Button>
+                    ) : (
+                      <Button
+                        variant="secondary"
+                        aria-label={`Disable ${user.email}`}
+                        onClick={() => setPending({ user, action: 'disable' })}
+                      >
+                        Disable
+                      </Button>
+                    )}
+                    <Button
+                      variant="secondary"
+                      aria-label={`Delete all files of ${user.email}`}
+                      disabled={user.files === 0}
+                      onClick={() => setPending({ user, action: 'delete_files' })}
+                    >
+                      Delete files
+                    </Button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
       </PagedList>
       <ConfirmDialog
