@@ -53,8 +53,7 @@ export function PagedList<T>({
 }
 
 const tableClass = 'w-full border-collapse text-left text-sm';
-const headCellClass =
-  'border-b border-zinc-200 px-2 py-2 font-medium whitespace-nowrap dark:border-zinc-800';
+const headCellClass = 'border-b border-zinc-200 px-2 py-2 font-medium whitespace-nowrap dark:border-zinc-800';
 export const cellClass = 'border-b border-zinc-100 px-2 py-2 align-top dark:border-zinc-900';
 const selectClass =
   'rounded-md border border-zinc-300 bg-white px-2 py-2 text-sm dark:border-zinc-700 dark:bg-zinc-900';
