@@ -4,7 +4,14 @@ import { useState } from 'react';
 import { formatBytes } from '@/components/attachments/file-format';
 import { Button, buttonClassName } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { filterQuery, type InventoryItem, useForceDelete, useInventory, useUsers } from '../admin-queries';
+import {
+  type ForceDeleteTarget,
+  filterQuery,
+  type InventoryItem,
+  useForceDelete,
+  useInventory,
+  useUsers,
+} from '../admin-queries';
 import { AdminTable, cellClass, formatDate, PagedList } from '../paged-list';
 import { InventoryFilters } from './inventory-filters';
 
@@ -15,7 +22,8 @@ import { InventoryFilters } from './inventory-filters';
 export function AttachmentInventory() {
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [confirming, setConfirming] = useState(false);
+  // What the confirmation dialog is about: the selected files, or every file of one chat.
+  const [confirming, setConfirming] = useState<ForceDeleteTarget | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const inventory = useInventory(filters);
   const users = useUsers();
@@ -29,22 +37,20 @@ export function AttachmentInventory() {
     });
 
   const close = () => {
-    setConfirming(false);
+    setConfirming(null);
     forceDelete.reset();
   };
   const confirm = () =>
-    forceDelete.mutate(
-      { attachment_ids: [...selected] },
-      {
-        onSuccess: (result) => {
-          setDone(
-            `${result.deleted} ${result.deleted === 1 ? 'file' : 'files'} deleted (${formatBytes(result.bytes)}).`,
-          );
-          setSelected(new Set());
-          setConfirming(false);
-        },
+    confirming &&
+    forceDelete.mutate(confirming, {
+      onSuccess: (result) => {
+        setDone(
+          `${result.deleted} ${result.deleted === 1 ? 'file' : 'files'} deleted (${formatBytes(result.bytes)}).`,
+        );
+        setSelected(new Set());
+        setConfirming(null);
       },
-    );
+    });
 
   return (
     <div className="flex flex-col gap-4">
@@ -56,7 +62,11 @@ export function AttachmentInventory() {
         }}
       />
       <div className="flex flex-wrap items-center gap-2">
-        <Button variant="danger" disabled={selected.size === 0} onClick={() => setConfirming(true)}>
+        <Button
+          variant="danger"
+          disabled={selected.size === 0}
+          onClick={() => setConfirming({ attachment_ids: [...selected] })}
+        >
           Delete selected ({selected.size})
         </Button>
         <a
@@ -71,11 +81,22 @@ export function AttachmentInventory() {
         </p>
       </div>
       <PagedList list={inventory} noun="attachments">
-        {(items) => <InventoryTable items={items} selected={selected} onToggle={toggle} />}
+        {(items) => (
+          <InventoryTable
+            items={items}
+            selected={selected}
+            onToggle={toggle}
+            onDeleteChat={(chatId) => setConfirming({ chat_id: chatId })}
+          />
+        )}
       </PagedList>
       <ConfirmDialog
-        open={confirming}
-        title={`Delete ${selected.size} ${selected.size === 1 ? 'file' : 'files'}?`}
+        open={confirming !== null}
+        title={
+          confirming && 'chat_id' in confirming
+            ? `Delete every file of chat ${confirming.chat_id.slice(0, 8)}?`
+            : `Delete ${selected.size} ${selected.size === 1 ? 'file' : 'files'}?`
+        }
         confirmLabel="Delete"
         pending={forceDelete.isPending}
         error={forceDelete.error?.message}
@@ -93,10 +114,12 @@ function InventoryTable({
   items,
   selected,
   onToggle,
+  onDeleteChat,
 }: {
   items: InventoryItem[];
   selected: Set<string>;
   onToggle: (id: string) => void;
+  onDeleteChat: (chatId: string) => void;
 }) {
   return (
     <AdminTable
@@ -135,7 +158,15 @@ function InventoryTable({
           </td>
           <td className={cellClass}>{item.uploader.email}</td>
           <td className={`${cellClass} font-mono text-xs`} title={item.chat_id}>
-            {item.chat_id.slice(0, 8)}
+            {item.chat_id.slice(0, 8)}{' '}
+            <button
+              type="button"
+              className="font-sans text-xs text-red-700 underline-offset-2 hover:underline dark:text-red-400"
+              aria-label={`Delete every file of chat ${item.chat_id.slice(0, 8)}`}
+              onClick={() => onDeleteChat(item.chat_id)}
+            >
+              Delete all
+            </button>
           </td>
           <td className={`${cellClass} whitespace-nowrap`}>{formatDate(item.created_at)}</td>
           <td className={`${cellClass} whitespace-nowrap`}>
