@@ -258,6 +258,18 @@ export const attachments = pgTable(
     index('attachments_inventory_status_idx')
       .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
+    // Filters whose matches can be rare (a few in a million), where walking the tenant's rows
+    // in order would read them all. Filename-contains has a trigram index of its own, written by
+    // hand in migration 0010 (pg_trgm; drizzle cannot express the operator class with btree_gin).
+    index('attachments_inventory_type_idx')
+      .on(t.tenantId, t.contentType, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('attachments_inventory_error_idx')
+      .on(t.tenantId, t.errorCode, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null and ${t.errorCode} is not null`),
+    index('attachments_inventory_locked_idx')
+      .on(t.tenantId, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null and ${t.lockedAt} is not null`),
   ],
 );
 
