@@ -104,7 +104,9 @@ async function openPglite(dir: string): Promise<Database> {
     release = acquireFolderLock(path.resolve(dir));
   }
   try {
-    const client = await PGlite.create(inMemory ? dir : path.resolve(dir), { extensions: { btree_gin, pg_trgm } });
+    const client = await PGlite.create(inMemory ? dir : path.resolve(dir), {
+      extensions: { btree_gin, pg_trgm },
+    });
     const db = drizzle({ client, schema }) as unknown as Db;
     return {
       db,
