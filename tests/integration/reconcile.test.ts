@@ -117,10 +117,7 @@ describe('reconciliation', () => {
       vector_stores: { kept: 1, orphaned: 1 },
       temporaries: { scanned: 1, orphaned: 1 },
     });
-    expect((await readdir(t.deps.storageDir)).sort()).toEqual([
-      `${chatId}_${keep}.txt`,
-      'notes.txt',
-    ]);
+    expect((await readdir(t.deps.storageDir)).sort()).toEqual([`${chatId}_${keep}.txt`, 'notes.txt']);
   });
 });
 
