@@ -76,7 +76,7 @@ export interface WorkerMetrics {
 }
 
 export type TurnOutcome = 'completed' | 'failed' | 'cancelled';
-export type AbortTrigger = 'client_disconnect' | 'user_stop' | 'idle_timeout';
+export type AbortTrigger = 'client_disconnect' | 'user_stop' | 'idle_timeout' | 'shutdown';
 
 /** Labels are the catalog's model id and its provider kind: both bounded by the catalog. */
 export interface StreamLabels {
