@@ -1,3 +1,4 @@
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
 import { errorFields, errorText, log, withLogContext } from '@/lib/log';
 import type { WorkerMetrics } from '@/lib/metrics';
@@ -76,6 +77,7 @@ async function runJob(deps: OutboxDeps, job: Claimed): Promise<Outcome> {
       payload = handler.parse(job.payload);
       // Delivered again after its holder died on the last attempt: the attempts are used up.
       if (job.attempts > deps.config.maxAttempts) throw new GiveUp('lease lapsed on the last attempt');
+      crashPoint(`outbox.${job.kind}`);
       await withLease(deps, job, () => handler.run(payload, { id: job.id, attempt: job.attempts }));
     } catch (err) {
       return fail(deps, job, handler, payload, err);

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
 import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '@/lib/db/schema';
 import { trackInFlight } from '@/lib/lifecycle';
@@ -198,6 +199,7 @@ export function runTurn(
             text += event.delta;
             contentStarted = true;
             channel.send({ event: 'delta', data: { content: event.delta } });
+            if (text.length >= 40) crashPoint('turn.streaming');
             if (first) {
               deps.metrics.ttftProvider(labels, arrivedAt - calledAt);
               deps.metrics.ttftOverhead(labels, performance.now() - arrivedAt);

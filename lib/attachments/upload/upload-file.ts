@@ -3,6 +3,7 @@ import { firstBytes } from '@/lib/attachments/byte-stream';
 import { resolveUploadContext } from '@/lib/attachments/context';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { transition } from '@/lib/attachments/store';
+import { crashPoint } from '@/lib/crash-point';
 import { refuseWhileDraining, trackInFlight } from '@/lib/lifecycle';
 import { authorize, type Caller } from '@/lib/policy';
 import { admitUpload, checkContent, enterGate, resolveFileStore, resolveType } from './admit';
@@ -63,6 +64,7 @@ export async function uploadFile(
   try {
     const head = await checkContent(deps, body, file.rule);
     const fileStore = resolveFileStore(deps, ctx.provider);
+    crashPoint('upload.before_pending');
     const row = await insertPending(
       deps,
       { tenantId: scope.tenantId, chatId: ctx.chat.id, userId: scope.userId },

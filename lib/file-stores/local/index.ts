@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
 import { parseStoredFilename, vectorStoreName } from '@/lib/file-stores/naming';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
@@ -76,6 +77,7 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
         }
         const db = await options.db();
         await startIndexing(db, vectorStoreId, fileId, attributes);
+        crashPoint('indexing');
         await finishIndexing(db, vectorStoreId, fileId, attributes, await passages(file));
       },
       fileStatus: async (vectorStoreId, fileId) => fileStatus(await options.db(), vectorStoreId, fileId),

@@ -1,3 +1,4 @@
+import { crashPoint } from '@/lib/crash-point';
 import 'server-only';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -159,6 +160,7 @@ async function copyBody(body: AsyncIterable<Uint8Array>, file: FileHandle, signa
       for (let offset = 0; offset < result.value.byteLength; ) {
         offset += (await storageStep(file.write(result.value, offset))).bytesWritten;
       }
+      crashPoint('upload.writing');
     } catch (err) {
       release(iterator);
       throw err;
