@@ -1,0 +1,177 @@
+import { readdir } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachments, chatTurns, messages, outbox } from '@/lib/db/schema';
+import { startFakeOpenAI } from '@/tests/support/fake-openai';
+import type { FakeOpenAI } from '@/tests/support/fake-openai/server';
+import { makeUser, type TestUser } from '@/tests/support/fixtures';
+import { type AppProcess, appDatabase, openUpload, readTurn, startApp } from '@/tests/support/next-app';
+
+/**
+ * SIGTERM, as a platform sends it before it stops a process, on `next start` over PostgreSQL:
+ * within the grace period the server refuses new work with 503, ends the answer it is streaming
+ * as cancelled with its partial text, marks the upload still writing interrupted, gives back the
+ * outbox lease it holds, closes its pool and exits.
+ */
+const PORT = 3301;
+const GRACE_SECONDS = 6;
+
+let env: Awaited<ReturnType<typeof appDatabase>>;
+let fake: FakeOpenAI;
+let app: AppProcess;
+let user: TestUser;
+
+beforeAll(async () => {
+  env = await appDatabase();
+  process.env.DATABASE_URL = env.url;
+  fake = await startFakeOpenAI();
+  app = await startApp(PORT, {
+    DATABASE_URL: env.url,
+    FILE_STORAGE_DIR: env.storageDir,
+    OPENAI_API_KEY: 'crash-test-key',
+    OPENAI_BASE_URL: fake.url,
+    OPENAI_COMPATIBLE_MODEL: 'llama-crash',
+    OPENAI_COMPATIBLE_BASE_URL: fake.url,
+    DEFAULT_MODEL: 'llama-crash',
+    SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
+    WORKER_POLL_SECONDS: '1',
+  });
+  user = await makeUser();
+});
+
+afterAll(async () => {
+  app?.child.kill('SIGKILL');
+  await fake?.close();
+  const { closeDatabase } = await import('@/lib/runtime');
+  await closeDatabase();
+  await env?.drop();
+});
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${app.origin}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', ...init.headers },
+  });
+
+async function newChat(model?: string): Promise<string> {
+  const response = await api('/api/chats', {
+    method: 'POST',
+    body: JSON.stringify({ title: 'shutdown', model }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}\n${app.output().slice(-3000)}`);
+}
+
+describe('SIGTERM', () => {
+  it('drains within the grace period: 503 for new work, the answer cancelled with its text, the upload interrupted, the lease given back', async () => {
+    const db = env.database.db;
+
+    // A chat delete whose cleanup job hangs at the provider: the worker holds its lease.
+    const deleted = await newChat('gpt-4.1-mini');
+    const form = new FormData();
+    form.set('file', new Blob(['a document to delete'], { type: 'text/plain' }), 'doc.txt');
+    const uploaded = await fetch(`${app.origin}/api/chats/${deleted}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    fake.delay('files.delete', 120_000);
+    expect((await api(`/api/chats/${deleted}`, { method: 'DELETE' })).status).toBe(204);
+    const job = await until(async () => {
+      const [row] = await db.select().from(outbox).where(eq(outbox.kind, 'chat_deleted'));
+      return row?.leaseToken ? row : undefined;
+    }, 'the cleanup job to be leased');
+
+    // An upload still sending its body.
+    const chatId = await newChat();
+    const upload = openUpload(app, chatId, user.token);
+    upload.send(96 * 1024);
+    const pending = await until(async () => {
+      const [row] = await db.select().from(attachments).where(eq(attachments.chatId, chatId));
+      return row?.status === 'pending' ? row : undefined;
+    }, 'the pending row');
+
+    // An answer streaming slowly.
+    const words = Array.from({ length: 80 }, (_, i) => `word${i} `);
+    fake.queueReply({ chunks: words, delayMs: 200 });
+    const answering = await newChat();
+    const turn = await api(`/api/chats/${answering}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ content: 'Tell me a long story.' }),
+    });
+    expect(turn.status).toBe(200);
+    let received = '';
+    let deltas = 0;
+    let firstDeltas: () => void = () => {};
+    const someText = new Promise<void>((resolve) => {
+      firstDeltas = resolve;
+    });
+    const streamed = readTurn(turn, (text) => {
+      received += text;
+      if (++deltas === 3) firstDeltas();
+    });
+    await someText;
+
+    const signalled = Date.now();
+    app.child.kill('SIGTERM');
+
+    // New uploads and answers are refused while the process drains.
+    const refused = await until(async () => {
+      const response = await api(`/api/chats/${chatId}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ content: 'another question' }),
+      });
+      return response.status === 503 ? response : undefined;
+    }, 'a 503 for a new answer');
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ code: 'service_draining', status: 503 });
+    const refusedUpload = await fetch(`${app.origin}/api/chats/${chatId}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}` },
+      body: form,
+    });
+    expect(refusedUpload.status).toBe(503);
+    expect(refusedUpload.headers.get('retry-after')).toBe('5');
+
+    // The answer ends at once, cancelled, with exactly the text the client saw.
+    const events = await streamed;
+    expect(events.at(-1)).toBe('error');
+    const [ended] = await db.select().from(chatTurns).where(eq(chatTurns.chatId, answering));
+    expect(ended?.state).toBe('cancelled');
+    const [answer] = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, ended?.assistantMessageId ?? ''));
+    expect(received.length).toBeGreaterThan(0);
+    expect(answer?.content).toBe(received);
+
+    // The process is gone within the grace period, having closed its pool.
+    const exit = await app.exited;
+    const tookMs = Date.now() - signalled;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(tookMs).toBeLessThan(GRACE_SECONDS * 1000);
+    expect(app.output()).toContain('shutdown complete');
+
+    // The upload that never finished is interrupted now, not fifteen minutes from now, and its
+    // temp file is gone.
+    const [interrupted] = await db.select().from(attachments).where(eq(attachments.id, pending.id));
+    expect(interrupted).toMatchObject({ status: 'failed', errorCode: 'upload_interrupted' });
+    expect((await readdir(env.storageDir)).filter((name) => name.startsWith('.upload-'))).toEqual([]);
+    await upload.response;
+
+    // The cleanup job is due again for the next worker, its delivery counted.
+    const [released] = await db.select().from(outbox).where(eq(outbox.id, job.id));
+    expect(released).toMatchObject({ leaseToken: null, leaseUntil: null, completedAt: null, attempts: 1 });
+  });
+});
