@@ -146,7 +146,7 @@ describe('SIGKILL at any point', () => {
     await killedAt('upload.before_pending', () => uploadText(uploads, 'never got a row'));
     await killedAt('upload.writing', async (server) => {
       const upload = openUpload(server, uploads, user.token);
-      upload.send(200 * 1024);
+      upload.send(1300 * 1024);
       await upload.response;
     });
     await killedAt('upload.before_uploaded', () => uploadText(uploads, 'stored, never marked uploaded'));

@@ -96,7 +96,7 @@ describe('SIGTERM', () => {
     // An upload still sending its body.
     const chatId = await newChat();
     const upload = openUpload(app, chatId, user.token);
-    upload.send(96 * 1024);
+    upload.send(1300 * 1024);
     const pending = await until(async () => {
       const [row] = await db.select().from(attachments).where(eq(attachments.chatId, chatId));
       return row?.status === 'pending' ? row : undefined;
