@@ -1,12 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachments, chats, chatTurns, localVectorStoreFiles, messages, outbox } from '@/lib/db/schema';
-import { startFakeOpenAI } from '@/tests/support/fake-openai';
-import type { FakeOpenAI } from '@/tests/support/fake-openai/server';
-import { makeUser, type TestUser } from '@/tests/support/fixtures';
-import { type AppProcess, appDatabase, openUpload, readTurn, startApp } from '@/tests/support/next-app';
+import { type AppProcess, openUpload, readTurn, serverTestBed } from '@/tests/support/next-app';
 
 /**
  * The server killed with SIGKILL at named steps (lib/crash-point.ts), and once at a random moment
@@ -15,11 +12,6 @@ import { type AppProcess, appDatabase, openUpload, readTurn, startApp } from '@/
  * listed in docs/reliability.md.
  */
 const PORT = 3302;
-
-let env: Awaited<ReturnType<typeof appDatabase>>;
-let fake: FakeOpenAI;
-let user: TestUser;
-let app: AppProcess | undefined;
 
 /** Short windows for the restart that drains: the reaper runs every second. */
 const DRAINING = {
@@ -32,66 +24,19 @@ const DRAINING = {
   WORKER_POLL_SECONDS: '1',
 };
 
-async function start(extra: Record<string, string> = {}): Promise<AppProcess> {
-  app = await startApp(PORT, {
-    DATABASE_URL: env.url,
-    FILE_STORAGE_DIR: env.storageDir,
-    OPENAI_COMPATIBLE_MODEL: 'llama-crash',
-    OPENAI_COMPATIBLE_BASE_URL: fake.url,
-    DEFAULT_MODEL: 'llama-crash',
-    // Leases lapse quickly, so a later run redelivers what a killed one held.
-    OUTBOX_LEASE_SECONDS: '2',
-    WORKER_POLL_SECONDS: '1',
-    ...extra,
-  });
-  return app;
-}
-
-beforeAll(async () => {
-  env = await appDatabase();
-  process.env.DATABASE_URL = env.url;
-  fake = await startFakeOpenAI();
-  user = await makeUser();
-});
-
-afterAll(async () => {
-  app?.child.kill('SIGKILL');
-  await fake?.close();
-  const { closeDatabase } = await import('@/lib/runtime');
-  await closeDatabase();
-  await env?.drop();
-});
-
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${app?.origin}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', ...init.headers },
-  }).catch(() => new Response(null, { status: 599 }));
-
-async function newChat(): Promise<string> {
-  const response = await api('/api/chats', { method: 'POST', body: JSON.stringify({ title: 'crash' }) });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
+const t = serverTestBed(PORT);
+// Leases lapse quickly, so a later run redelivers what a killed one held.
+const start = (extra: Record<string, string> = {}) => t.start({ OUTBOX_LEASE_SECONDS: '2', ...extra });
+const { api, newChat, until } = t;
 
 function uploadText(chatId: string, text: string, filename = 'doc.txt') {
   const form = new FormData();
   form.set('file', new Blob([text], { type: 'text/plain' }), filename);
-  return fetch(`${app?.origin}/api/chats/${chatId}/attachments`, {
+  return fetch(`${t.app?.origin}/api/chats/${chatId}/attachments`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${user.token}` },
+    headers: { authorization: `Bearer ${t.user.token}` },
     body: form,
   }).catch(() => new Response(null, { status: 599 }));
-}
-
-async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n${app?.output().slice(-3000)}`);
 }
 
 /** Runs `act` against a server armed to kill itself at `point`, and waits until it has. */
@@ -114,7 +59,7 @@ async function readyDocument(chatId: string, text: string): Promise<string> {
   expect(response.status).toBe(201);
   const { id } = (await response.json()) as { id: string };
   await until(async () => {
-    const [row] = await env.database.db.select().from(attachments).where(eq(attachments.id, id));
+    const [row] = await t.env.database.db.select().from(attachments).where(eq(attachments.id, id));
     return row?.status === 'ready' ? true : undefined;
   }, 'a ready document');
   return id;
@@ -124,7 +69,7 @@ const chatIds: string[] = [];
 
 describe('SIGKILL at any point', () => {
   it('leaves nothing unfinished, leaked or miscounted once the server has restarted and drained', async () => {
-    const db = env.database.db;
+    const db = t.env.database.db;
 
     // Chats and documents the crashes below will work on, from a server that is not armed.
     await start();
@@ -140,19 +85,19 @@ describe('SIGKILL at any point', () => {
     await readyDocument(deletedOnce, 'a document of a chat deleted while its job holds the lease');
     await readyDocument(deletedFanOut, 'first of two documents of a chat deleted mid fan-out');
     await readyDocument(deletedFanOut, 'second of two documents of a chat deleted mid fan-out');
-    app?.child.kill('SIGKILL');
-    await app?.exited;
+    t.app?.child.kill('SIGKILL');
+    await t.app?.exited;
 
     await killedAt('upload.before_pending', () => uploadText(uploads, 'never got a row'));
     await killedAt('upload.writing', async (server) => {
-      const upload = openUpload(server, uploads, user.token);
+      const upload = openUpload(server, uploads, t.user.token);
       upload.send(1300 * 1024);
       await upload.response;
     });
     await killedAt('upload.before_uploaded', () => uploadText(uploads, 'stored, never marked uploaded'));
     await killedAt('indexing', () => uploadText(uploads, 'stored, uploaded, indexing when the process died'));
     await killedAt('turn.streaming', async () => {
-      fake.queueReply({ chunks: Array.from({ length: 60 }, (_, i) => `word${i} `), delayMs: 50 });
+      t.fake.queueReply({ chunks: Array.from({ length: 60 }, (_, i) => `word${i} `), delayMs: 50 });
       const turn = await api(`/api/chats/${answers}/messages`, {
         method: 'POST',
         body: JSON.stringify({ content: 'a long answer, please' }),
@@ -171,7 +116,7 @@ describe('SIGKILL at any point', () => {
       ...Array.from({ length: 2 }, async () => {
         const chat = await newChat();
         chatIds.push(chat);
-        fake.queueReply({ chunks: Array.from({ length: 40 }, (_, i) => `w${i} `), delayMs: 30 });
+        t.fake.queueReply({ chunks: Array.from({ length: 40 }, (_, i) => `w${i} `), delayMs: 30 });
         await readTurn(
           await api(`/api/chats/${chat}/messages`, {
             method: 'POST',
@@ -233,12 +178,12 @@ describe('SIGKILL at any point', () => {
       .innerJoin(chats, eq(chats.id, attachments.chatId))
       .where(and(isNull(attachments.deletedAt), isNull(chats.deletedAt), ne(attachments.status, 'failed')));
     const liveFiles = new Map(live.map((row) => [row.fileId, row.size]));
-    const stored = (await readdir(env.storageDir)).filter((name) => name !== '.staging');
+    const stored = (await readdir(t.env.storageDir)).filter((name) => name !== '.staging');
     expect(stored.filter((name) => name.startsWith('.'))).toEqual([]);
-    expect(await readdir(path.join(env.storageDir, '.staging')).catch(() => [])).toEqual([]);
+    expect(await readdir(path.join(t.env.storageDir, '.staging')).catch(() => [])).toEqual([]);
     expect(stored.sort()).toEqual([...liveFiles.keys()].sort());
     for (const name of stored) {
-      expect((await stat(path.join(env.storageDir, name))).size).toBe(liveFiles.get(name));
+      expect((await stat(path.join(t.env.storageDir, name))).size).toBe(liveFiles.get(name));
     }
     const indexed = await db.select({ fileId: localVectorStoreFiles.fileId }).from(localVectorStoreFiles);
     for (const entry of indexed) expect(liveFiles.has(entry.fileId)).toBe(true);
@@ -276,6 +221,6 @@ describe('SIGKILL at any point', () => {
     expect(limits.quotas.tenant.used).toBe(userBytes);
 
     // The reaper's work shows in the metrics an operator watches.
-    expect(app?.output()).toContain('temporaries of dead uploads removed');
+    expect(t.app?.output()).toContain('temporaries of dead uploads removed');
   });
 });

@@ -1,11 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attachments, chatTurns, messages, outbox } from '@/lib/db/schema';
-import { startFakeOpenAI } from '@/tests/support/fake-openai';
-import type { FakeOpenAI } from '@/tests/support/fake-openai/server';
-import { makeUser, type TestUser } from '@/tests/support/fixtures';
-import { type AppProcess, appDatabase, openUpload, readTurn, startApp } from '@/tests/support/next-app';
+import { openUpload, readTurn, serverTestBed } from '@/tests/support/next-app';
 
 /**
  * SIGTERM, as a platform sends it before it stops a process, on `next start` over PostgreSQL:
@@ -16,64 +13,12 @@ import { type AppProcess, appDatabase, openUpload, readTurn, startApp } from '@/
 const PORT = 3301;
 const GRACE_SECONDS = 6;
 
-let env: Awaited<ReturnType<typeof appDatabase>>;
-let fake: FakeOpenAI;
-let app: AppProcess;
-let user: TestUser;
-
-beforeAll(async () => {
-  env = await appDatabase();
-  process.env.DATABASE_URL = env.url;
-  fake = await startFakeOpenAI();
-  app = await startApp(PORT, {
-    DATABASE_URL: env.url,
-    FILE_STORAGE_DIR: env.storageDir,
-    OPENAI_API_KEY: 'crash-test-key',
-    OPENAI_BASE_URL: fake.url,
-    OPENAI_COMPATIBLE_MODEL: 'llama-crash',
-    OPENAI_COMPATIBLE_BASE_URL: fake.url,
-    DEFAULT_MODEL: 'llama-crash',
-    SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
-    WORKER_POLL_SECONDS: '1',
-  });
-  user = await makeUser();
-});
-
-afterAll(async () => {
-  app?.child.kill('SIGKILL');
-  await fake?.close();
-  const { closeDatabase } = await import('@/lib/runtime');
-  await closeDatabase();
-  await env?.drop();
-});
-
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${app.origin}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', ...init.headers },
-  });
-
-async function newChat(model?: string): Promise<string> {
-  const response = await api('/api/chats', {
-    method: 'POST',
-    body: JSON.stringify({ title: 'shutdown', model }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}\n${app.output().slice(-3000)}`);
-}
+const t = serverTestBed(PORT);
 
 describe('SIGTERM', () => {
   it('drains within the grace period: 503 for new work, the answer cancelled with its text, the upload interrupted, the lease given back', async () => {
+    const app = await t.start({ SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) });
+    const { env, fake, user, api, newChat, until } = t;
     const db = env.database.db;
 
     // A chat delete whose cleanup job hangs at the provider: the worker holds its lease.

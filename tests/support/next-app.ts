@@ -3,7 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { type Database, openDatabase } from '@/lib/db/client';
+import { closeDatabase } from '@/lib/runtime';
+import { type FakeOpenAI, startFakeOpenAI } from './fake-openai';
+import { makeUser, type TestUser } from './fixtures';
 import { createDatabase, dropDatabase } from './postgres';
 
 /**
@@ -146,4 +150,81 @@ export async function readTurn(response: Response, onDelta: (text: string) => vo
     // The connection was cut: what arrived is what the stream left.
   }
   return events;
+}
+
+export interface ServerTestBed {
+  env: Awaited<ReturnType<typeof appDatabase>>;
+  fake: FakeOpenAI;
+  user: TestUser;
+  /** The server started last. */
+  app: AppProcess | undefined;
+  /** Starts `next start` on the bed's port, database, folder and fake OpenAI server. */
+  start(extra?: Record<string, string>): Promise<AppProcess>;
+  /** A JSON request as the user to the server started last; a refused connection answers 599. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  newChat(model?: string): Promise<string>;
+  /** Polls `read` until it gives a value; fails with the server's last words. */
+  until<T>(read: () => Promise<T | undefined>, what: string, timeoutMs?: number): Promise<T>;
+}
+
+/**
+ * What a test file against `next start` needs: a database, a storage folder, a fake OpenAI
+ * server (OpenAI models, and `llama-crash` over Chat Completions on the local index, the
+ * default), a user with an API token; the server is killed and everything dropped afterwards.
+ */
+export function serverTestBed(port: number): ServerTestBed {
+  const bed = { app: undefined } as ServerTestBed;
+  beforeAll(async () => {
+    bed.env = await appDatabase();
+    process.env.DATABASE_URL = bed.env.url;
+    bed.fake = await startFakeOpenAI();
+    bed.user = await makeUser();
+  });
+  afterAll(async () => {
+    bed.app?.child.kill('SIGKILL');
+    await bed.fake?.close();
+    await closeDatabase();
+    await bed.env?.drop();
+  });
+  bed.start = async (extra = {}) => {
+    bed.app = await startApp(port, {
+      DATABASE_URL: bed.env.url,
+      FILE_STORAGE_DIR: bed.env.storageDir,
+      OPENAI_API_KEY: 'crash-test-key',
+      OPENAI_BASE_URL: bed.fake.url,
+      OPENAI_COMPATIBLE_MODEL: 'llama-crash',
+      OPENAI_COMPATIBLE_BASE_URL: bed.fake.url,
+      DEFAULT_MODEL: 'llama-crash',
+      WORKER_POLL_SECONDS: '1',
+      ...extra,
+    });
+    return bed.app;
+  };
+  bed.api = (path, init = {}) =>
+    fetch(`${bed.app?.origin}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${bed.user.token}`,
+        'content-type': 'application/json',
+        ...init.headers,
+      },
+    }).catch(() => new Response(null, { status: 599 }));
+  bed.newChat = async (model) => {
+    const response = await bed.api('/api/chats', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'crash', model }),
+    });
+    if (response.status !== 201) throw new Error(`creating a chat answered ${response.status}`);
+    return ((await response.json()) as { id: string }).id;
+  };
+  bed.until = async (read, what, timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const value = await read();
+      if (value !== undefined) return value;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${what}\n${bed.app?.output().slice(-3000)}`);
+  };
+  return bed;
 }
