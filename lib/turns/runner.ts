@@ -158,8 +158,9 @@ export function runTurn(
       setInterval(() => {
         if (!progressed) return;
         progressed = false;
-        touchTurn(deps.db, turn.id).catch((err: unknown) =>
-          log.warn({ err: errorFields(err) }, 'turn heartbeat failed'),
+        touchTurn(deps.db, turn.id, text).then(
+          () => crashPoint('turn.streaming'),
+          (err: unknown) => log.warn({ err: errorFields(err) }, 'turn heartbeat failed'),
         );
       }, deps.streams.heartbeatMs),
     ];
@@ -199,7 +200,6 @@ export function runTurn(
             text += event.delta;
             contentStarted = true;
             channel.send({ event: 'delta', data: { content: event.delta } });
-            if (text.length >= 40) crashPoint('turn.streaming');
             if (first) {
               deps.metrics.ttftProvider(labels, arrivedAt - calledAt);
               deps.metrics.ttftOverhead(labels, performance.now() - arrivedAt);

@@ -26,7 +26,9 @@ const DRAINING = {
 
 const t = serverTestBed(PORT);
 // Leases lapse quickly, so a later run redelivers what a killed one held.
-const start = (extra: Record<string, string> = {}) => t.start({ OUTBOX_LEASE_SECONDS: '2', ...extra });
+// Answers save their text every second.
+const start = (extra: Record<string, string> = {}) =>
+  t.start({ OUTBOX_LEASE_SECONDS: '2', TURN_SAVE_SECONDS: '1', ...extra });
 const { api, newChat, until } = t;
 
 function uploadText(chatId: string, text: string, filename = 'doc.txt') {
@@ -96,13 +98,16 @@ describe('SIGKILL at any point', () => {
     });
     await killedAt('upload.before_uploaded', () => uploadText(uploads, 'stored, never marked uploaded'));
     await killedAt('indexing', () => uploadText(uploads, 'stored, uploaded, indexing when the process died'));
+    let streamedBeforeKill = '';
     await killedAt('turn.streaming', async () => {
-      t.fake.queueReply({ chunks: Array.from({ length: 60 }, (_, i) => `word${i} `), delayMs: 50 });
+      t.fake.queueReply({ chunks: Array.from({ length: 200 }, (_, i) => `word${i} `), delayMs: 50 });
       const turn = await api(`/api/chats/${answers}/messages`, {
         method: 'POST',
         body: JSON.stringify({ content: 'a long answer, please' }),
       });
-      await readTurn(turn, () => {});
+      await readTurn(turn, (delta) => {
+        streamedBeforeKill += delta;
+      });
     });
     await killedAt('outbox.chat_deleted', () => api(`/api/chats/${deletedOnce}`, { method: 'DELETE' }));
     await killedAt('chat_delete.fanout', () => api(`/api/chats/${deletedFanOut}`, { method: 'DELETE' }));
@@ -169,7 +174,13 @@ describe('SIGKILL at any point', () => {
       expect(['completed', 'failed', 'cancelled']).toContain(turn.state);
       const [answer] = await db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
       expect(answer?.state).toBe(turn.state);
+      // A turn whose process died keeps the text its stream last saved.
+      if (turn.errorCode === 'orphan_timeout') expect(answer?.content).toBe(turn.partialContent ?? '');
     }
+    const [killedMidStream] = turns.filter((turn) => turn.chatId === answers);
+    expect(killedMidStream).toMatchObject({ state: 'failed', errorCode: 'orphan_timeout' });
+    expect(killedMidStream?.partialContent?.length).toBeGreaterThan(0);
+    expect(streamedBeforeKill.startsWith(killedMidStream?.partialContent ?? 'none')).toBe(true);
 
     // Nothing at the store without a live row: files, temporaries, local index entries.
     const live = await db
