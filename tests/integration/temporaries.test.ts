@@ -33,9 +33,16 @@ async function uploadInFlight(chatId: string) {
       pause: new Promise(() => {}),
     }),
   ).catch(() => {});
-  await expect.poll(tempFiles, { timeout: 10_000, interval: 20 }).toHaveLength(1);
-  const [row] = await (await getDb()).select().from(attachments).where(eq(attachments.chatId, chatId));
-  if (!row) throw new Error('no pending row');
+  const pendingRow = async () =>
+    (await (await getDb()).select().from(attachments).where(eq(attachments.chatId, chatId)))[0];
+  await expect.poll(pendingRow, { timeout: 10_000, interval: 20 }).toBeDefined();
+  const row = (await pendingRow()) as NonNullable<Awaited<ReturnType<typeof pendingRow>>>;
+  await expect
+    .poll(async () => (await tempFiles()).some((name) => name.includes(row.id)), {
+      timeout: 10_000,
+      interval: 20,
+    })
+    .toBe(true);
   return row;
 }
 
