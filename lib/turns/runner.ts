@@ -275,7 +275,8 @@ export function runTurn(
         },
       });
     } else if (trigger === 'user_stop' || trigger === 'shutdown') {
-      // Stopped from elsewhere, or by the server shutting down: the client reading this stream is still here, and is told.
+      // Stopped from elsewhere, or by the server shutting down: the client reading this stream
+      // is still here, and is told.
       channel.send({ event: 'error', data: { code: 'cancelled', message: STREAM_ERROR_MESSAGES.cancelled } });
     } else if (outcome.state !== 'cancelled') {
       const code = (stored ? outcome.errorCode : 'internal') as StreamErrorCode;
