@@ -28,12 +28,17 @@ const RETRY_AFTER_SECONDS = '5';
 
 export const isDraining = (): boolean => state.draining;
 
+/** What a client is told of work the shutdown refused or cut short: try again shortly. */
+export function drainingError(extensions: Record<string, unknown> = {}): AppError {
+  return new AppError('service_draining', 'The server is restarting. Try again in a few seconds.', {
+    headers: { 'retry-after': RETRY_AFTER_SECONDS },
+    extensions,
+  });
+}
+
 /** The refusal of new uploads and answers while the process shuts down. */
 export function refuseWhileDraining(): void {
-  if (!state.draining) return;
-  throw new AppError('service_draining', 'The server is restarting. Try again in a few seconds.', {
-    headers: { 'retry-after': RETRY_AFTER_SECONDS },
-  });
+  if (state.draining) throw drainingError();
 }
 
 /**

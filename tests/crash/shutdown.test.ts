@@ -113,7 +113,10 @@ describe('SIGTERM', () => {
     const [interrupted] = await db.select().from(attachments).where(eq(attachments.id, pending.id));
     expect(interrupted).toMatchObject({ status: 'failed', errorCode: 'upload_interrupted' });
     expect((await readdir(env.storageDir)).filter((name) => name.startsWith('.upload-'))).toEqual([]);
-    await upload.response;
+    // Its client is told to send it again shortly.
+    const cutShort = await upload.response;
+    expect(cutShort.status).toBe(503);
+    expect(JSON.parse(cutShort.body)).toMatchObject({ code: 'service_draining', attachment_id: pending.id });
 
     // The cleanup job is due again for the next worker, its delivery counted.
     const [released] = await db.select().from(outbox).where(eq(outbox.id, job.id));

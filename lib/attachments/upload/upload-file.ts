@@ -4,7 +4,7 @@ import { resolveUploadContext } from '@/lib/attachments/context';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { transition } from '@/lib/attachments/store';
 import { crashPoint } from '@/lib/crash-point';
-import { refuseWhileDraining, trackInFlight } from '@/lib/lifecycle';
+import { drainingError, refuseWhileDraining, trackInFlight } from '@/lib/lifecycle';
 import { authorize, type Caller } from '@/lib/policy';
 import { admitUpload, checkContent, enterGate, resolveFileStore, resolveType } from './admit';
 import { finishUpload, type UploadOutcome } from './finish';
@@ -85,7 +85,13 @@ export async function uploadFile(
         interrupt.abort();
       },
     });
-    return await work;
+    try {
+      return await work;
+    } catch (err) {
+      // Cut short by the shutdown, not by the client: it may send the file again shortly.
+      if (interrupt.signal.aborted) throw drainingError({ attachment_id: row.id });
+      throw err;
+    }
   } finally {
     leave();
   }
