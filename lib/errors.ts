@@ -53,6 +53,8 @@ const catalog = {
   vector_store_race: [502, 'Vector store race'],
   indexing_failed: [502, 'Indexing failed'],
   service_unavailable: [503, 'Service unavailable'],
+  // The process is shutting down (SIGTERM): another instance, or this one restarted, will answer.
+  service_draining: [503, 'Service draining'],
   upload_concurrency_limit: [503, 'Too many uploads'],
   vector_store_timeout: [503, 'Vector store not ready'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -28,7 +28,7 @@ export interface AttachmentMetrics {
   pending(delta: 1 | -1): void;
 }
 
-export type CleanupResource = 'file' | 'vector_store';
+export type CleanupResource = 'file' | 'vector_store' | 'temporary';
 /** Why a cleanup step failed, in a handful of words (raw error text would make labels unbounded and could leak provider ids). */
 export type FailureReason =
   | 'rate_limited'
@@ -59,6 +59,9 @@ export type ReaperOutcome =
   | 'indexing_resumed'
   | 'deleted';
 
+/** What the reaper found a dead process had left behind. */
+export type ReapedKind = 'upload' | 'turn' | 'indexing' | 'temporary';
+
 export interface WorkerMetrics {
   /** mini_chat_outbox_handler_total{kind,result}; `dead` also counts mini_chat_outbox_dead_total{kind}. */
   job(kind: string, result: JobResult): void;
@@ -68,10 +71,12 @@ export interface WorkerMetrics {
   orphanDeleted(resource: CleanupResource): void;
   /** mini_chat_orphan_finalized_total{reason="stale_progress"}: running turns whose stream died. */
   orphanTurnsFinalized(count: number): void;
+  /** mini_chat_reaped_total{kind}: crashes show up here, whatever they interrupted. */
+  leftoverReaped(kind: ReapedKind, count?: number): void;
 }
 
 export type TurnOutcome = 'completed' | 'failed' | 'cancelled';
-export type AbortTrigger = 'client_disconnect' | 'user_stop' | 'idle_timeout';
+export type AbortTrigger = 'client_disconnect' | 'user_stop' | 'idle_timeout' | 'shutdown';
 
 /** Labels are the catalog's model id and its provider kind: both bounded by the catalog. */
 export interface StreamLabels {
@@ -243,6 +248,12 @@ export class PromMetrics implements Metrics {
     ['reason'],
   );
 
+  private readonly leftovers = this.counter(
+    'mini_chat_reaped_total',
+    'What the reaper brought to an end or removed after a process died, by kind.',
+    ['kind'],
+  );
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -320,6 +331,10 @@ export class PromMetrics implements Metrics {
 
   orphanTurnsFinalized(count: number): void {
     this.orphanTurns.inc({ reason: 'stale_progress' }, count);
+  }
+
+  leftoverReaped(kind: ReapedKind, count = 1): void {
+    this.leftovers.inc({ kind }, count);
   }
 
   /** The Prometheus text exposition, with the backlog gauges as the database has them now. */

@@ -178,6 +178,12 @@ function workerDepsOver(db: Db, fileStores: (id: FileStoreId) => FileStore): Wor
   return withHandlers({ db, fileStores, metrics: rt.metrics(), config: rt.workerConfig(), clock: Date.now });
 }
 
+/** Stops this process's worker, if it runs: no more claims, and the jobs in hand finished. */
+export async function stopInProcessWorker(): Promise<void> {
+  const worker = await runtime().worker;
+  await worker?.stop();
+}
+
 /**
  * Starts this process's worker once: dev-mode reloads and a second `register()` find it running.
  * Left off where the platform has no long-lived process (Vercel: the cron route drains instead).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, in the order a failure is cheapest to find: types, lint, unit and
 # integration tests on PGlite, the integration suite again on real Postgres and through the Neon
-# driver when TEST_DATABASE_URL is set, then the browser tests against a production build.
+# driver when TEST_DATABASE_URL is set, then the browser tests against a production build, and
+# the crash suite against that same build (tests/crash; it needs TEST_DATABASE_URL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,3 +29,10 @@ fi
 
 step 'e2e (Playwright, Chromium)'
 bash scripts/e2e.sh
+
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  step 'crash suite (next start on PostgreSQL: SIGKILL at named points, SIGTERM)'
+  npx vitest run --config vitest.crash.config.ts
+else
+  echo 'TEST_DATABASE_URL is not set: skipping the crash suite, which runs on PostgreSQL.'
+fi

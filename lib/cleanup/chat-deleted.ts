@@ -1,5 +1,6 @@
 import { and, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { crashPoint } from '@/lib/crash-point';
 import { attachments, chats, chatVectorStores } from '@/lib/db/schema';
 import type { FileStoreId } from '@/lib/file-stores/ports';
 import { GiveUp, type JobHandler, type JobPayloads } from '@/lib/outbox/jobs';
@@ -41,6 +42,7 @@ export function chatDeleted(deps: CleanupDeps): JobHandler<JobPayloads['chat_del
       for (const row of pending) {
         // The store goes next, files and all: no need to take each file out of it first.
         const outcome = await cleanAttachment(deps, row, null);
+        crashPoint('chat_delete.fanout');
         if (outcome.status === 'pending') retry ??= outcome.error;
       }
       if (retry !== undefined) throw retry;

@@ -16,10 +16,13 @@ import { pruneCompleted } from '@/lib/outbox/store';
 import { reapOrphanTurns } from '@/lib/turns/store';
 import { selectWithChatStore, type WithChatStore } from './attachment-files';
 import type { CleanupDeps } from './deps';
+import { reapTemporaries } from './temporaries';
 
 export interface ReapReport {
   orphanTurns: number;
   interrupted: number;
+  /** Temp files and staged parts of uploads that are over or dead, removed. */
+  temporaries: number;
   settled: number;
   resumed: number;
   pruned: number;
@@ -41,14 +44,19 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const orphanTurns = await reapOrphanTurns(deps.db, deps.config.orphanTurnTimeoutMs);
   if (orphanTurns > 0) {
     deps.metrics.orphanTurnsFinalized(orphanTurns);
+    deps.metrics.leftoverReaped('turn', orphanTurns);
     log.warn({ count: orphanTurns }, 'running turns without progress failed as orphan_timeout');
   }
-  const interrupted = await reapInterruptedUploads(deps, new Date(now - deps.config.pendingTimeoutMs));
+  const pendingCutoff = new Date(now - deps.config.pendingTimeoutMs);
+  const interrupted = await reapInterruptedUploads(deps, pendingCutoff);
+  // After the interrupted uploads: their rows are terminal now, so their temporaries go too.
+  const temporaries = await reapTemporaries(deps, pendingCutoff);
   const { settled, resumed } = await settleIndexing(deps, now);
+  if (settled + resumed > 0) deps.metrics.leftoverReaped('indexing', settled + resumed);
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
   const authPruned =
     (await pruneThrottles(deps.db, new Date(now))) + (await pruneRevokedSessions(deps.db, new Date(now)));
-  return { orphanTurns, interrupted, settled, resumed, pruned, authPruned };
+  return { orphanTurns, interrupted, temporaries, settled, resumed, pruned, authPruned };
 }
 
 /**
@@ -87,6 +95,7 @@ async function reapInterruptedUploads(deps: CleanupDeps, cutoff: Date): Promise<
     .returning({ id: attachments.id });
   if (failed.length > 0) {
     deps.metrics.reaped('upload_interrupted', failed.length);
+    deps.metrics.leftoverReaped('upload', failed.length);
     log.warn({ count: failed.length }, 'interrupted uploads failed');
   }
   return failed.length;

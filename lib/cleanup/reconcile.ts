@@ -5,6 +5,7 @@ import { parseStoredFilename, parseVectorStoreName } from '@/lib/file-stores/nam
 import type { FileStore, FileStoreId, StoredObject } from '@/lib/file-stores/ports';
 import { errorFields, log } from '@/lib/log';
 import type { CleanupDeps } from './deps';
+import { FILE_STORE_IDS, reconcileTemporaries, type TemporaryCounts } from './temporaries';
 
 export interface ObjectCounts {
   /** Listed by the provider. */
@@ -22,7 +23,13 @@ export interface ObjectCounts {
 }
 
 export type ProviderReport =
-  | { files: ObjectCounts; vector_stores: ObjectCounts; failed_cleanups_resolved: number }
+  | {
+      files: ObjectCounts;
+      vector_stores: ObjectCounts;
+      /** Only for a store that writes temporaries (temp files, staged parts). */
+      temporaries?: TemporaryCounts;
+      failed_cleanups_resolved: number;
+    }
   | { skipped: string };
 
 export interface ReconcileReport {
@@ -30,7 +37,6 @@ export interface ReconcileReport {
   providers: Partial<Record<FileStoreId, ProviderReport>>;
 }
 
-const PROVIDERS: FileStoreId[] = ['openai', 'azure', 'local'];
 /** Ids per lookup query, well inside Postgres' bind-parameter limit. */
 const LOOKUP_BATCH = 1000;
 
@@ -47,7 +53,7 @@ export async function reconcile(
   options: { dryRun?: boolean } = {},
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = { dry_run: options.dryRun ?? false, providers: {} };
-  for (const id of PROVIDERS) {
+  for (const id of FILE_STORE_IDS) {
     let provider: FileStore;
     try {
       provider = deps.fileStores(id);
@@ -80,8 +86,14 @@ async function reconcileProvider(deps: CleanupDeps, provider: FileStore, dryRun:
     },
     resource: 'vector_store',
   });
+  const temporaries = await reconcileTemporaries(deps, provider, bornBefore, dryRun);
   const resolved = dryRun ? 0 : await resolveFailedCleanups(deps.db, provider.id, files.remaining);
-  return { files: files.counts, vector_stores: stores.counts, failed_cleanups_resolved: resolved };
+  return {
+    files: files.counts,
+    vector_stores: stores.counts,
+    ...(temporaries ? { temporaries } : {}),
+    failed_cleanups_resolved: resolved,
+  };
 }
 
 type Verdict = 'foreign' | 'kept' | 'orphaned';

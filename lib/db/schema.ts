@@ -371,6 +371,11 @@ export const chatTurns = pgTable(
     /** Bumped while the answer streams; a running turn that stops progressing is an orphan. */
     lastProgressAt: ts('last_progress_at').notNull().defaultNow(),
     /**
+     * The answer's text as its stream last saved it (with each heartbeat): what a turn whose
+     * process died keeps, when the orphan reaper ends it.
+     */
+    partialContent: text('partial_content'),
+    /**
      * A stop asked for by another request (another tab, or after a reload) than the one reading
      * the stream; the stream's process may be another one, so it reads this flag.
      */

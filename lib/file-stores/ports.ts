@@ -54,6 +54,26 @@ export interface FileStorage {
    * stores have it). Fails with status 404 when the file is not there.
    */
   read?(providerFileId: string, range?: ByteRange): Promise<StoredBytes>;
+  /**
+   * What the store wrote that is not (yet) a file. Absent where the store writes nothing before
+   * the file exists (OpenAI's unfinished Uploads are found through our upload rows instead).
+   */
+  temporaries?: Temporaries;
+}
+
+/** Something a store wrote that is not (yet) a file: a temp file, staged parts, an unfinished multipart upload. */
+export interface Temporary {
+  ref: string;
+  /** The attachment it belongs to, from its name or metadata; null when it predates the naming. */
+  attachmentId: string | null;
+  createdAt: Date;
+  bytes: number | null;
+}
+
+export interface Temporaries {
+  list(): AsyncIterable<Temporary>;
+  /** Resolves when it is gone, including when it was already gone. */
+  remove(ref: string): Promise<void>;
 }
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';

@@ -46,7 +46,7 @@ export interface WorkerConfig {
   reconcileMinAgeMs: number;
   /**
    * A running turn whose stream has not reported progress for this long is failed with
-   * `orphan_timeout`. Live streams report every 30 s.
+   * `orphan_timeout`, keeping the text it last saved. Live streams report every `TURN_SAVE_SECONDS` (5 s).
    */
   orphanTurnTimeoutMs: number;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from '@/lib/db';
 import { type OutboxRow, outbox } from '@/lib/db/schema';
 import type { JobKind, JobPayloads } from './jobs';
@@ -99,6 +99,21 @@ export const retryLater = (db: Db, job: Claimed, at: Date, error: string) =>
 /** Dead-letters the job with its last error; `q` is the transaction the handler's `dead` runs in. */
 export const markDead = (q: Queryable, job: Claimed, now: Date, error: string) =>
   finish(q, job, { deadAt: now, lastError: error });
+
+/**
+ * Gives the jobs of these leases back at once, delivered again by the next claim rather than
+ * after their lease lapses: a worker that is shutting down and will not record their outcomes.
+ * The delivery stays counted.
+ */
+export async function releaseLeases(db: Db, tokens: string[]): Promise<number> {
+  if (tokens.length === 0) return 0;
+  const rows = await db
+    .update(outbox)
+    .set({ leaseUntil: null, leaseToken: null })
+    .where(and(inArray(outbox.leaseToken, tokens), isNull(outbox.completedAt), isNull(outbox.deadAt)))
+    .returning({ id: outbox.id });
+  return rows.length;
+}
 
 /** Completed jobs are history; dead ones stay until an operator has looked at them. */
 export async function pruneCompleted(db: Db, before: Date): Promise<number> {

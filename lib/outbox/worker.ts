@@ -1,9 +1,11 @@
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
 import { errorFields, errorText, log, withLogContext } from '@/lib/log';
 import type { WorkerMetrics } from '@/lib/metrics';
+import { processSingleton } from '@/lib/process-singleton';
 import { backoffMs, type WorkerConfig } from './config';
 import { GiveUp, type JobHandler, type JobHandlers } from './jobs';
-import { type Claimed, claim, complete, markDead, renewLease, retryLater } from './store';
+import { type Claimed, claim, complete, markDead, releaseLeases, renewLease, retryLater } from './store';
 
 export interface OutboxDeps {
   db: Db;
@@ -24,6 +26,17 @@ export interface DrainReport {
 
 type Outcome = keyof DrainReport;
 
+/** The leases this process holds right now, so that a shutdown can give them back. */
+const heldLeases = processSingleton('outbox-leases', () => new Set<string>());
+
+/** Gives back every lease this process holds (jobs it will not finish); the number of jobs. */
+export async function releaseHeldLeases(db: Db): Promise<number> {
+  const released = await releaseLeases(db, [...heldLeases]);
+  heldLeases.clear();
+  if (released > 0) log.warn({ count: released }, 'outbox leases released at shutdown');
+  return released;
+}
+
 /**
  * Runs due jobs until none is left, `deadline` (epoch ms) passes, or `signal` aborts. Jobs of a
  * batch run side by side; a batch that has started is finished, so keep the deadline a job's
@@ -42,8 +55,14 @@ export async function drain(
       leaseMs: config.leaseMs,
     });
     if (jobs.length === 0) break;
-    const outcomes = await Promise.all(jobs.map((job) => runJob(deps, job)));
-    for (const outcome of outcomes) report[outcome]++;
+    const tokens = new Set(jobs.map((job) => job.leaseToken));
+    for (const token of tokens) heldLeases.add(token);
+    try {
+      const outcomes = await Promise.all(jobs.map((job) => runJob(deps, job)));
+      for (const outcome of outcomes) report[outcome]++;
+    } finally {
+      for (const token of tokens) heldLeases.delete(token);
+    }
   }
   return report;
 }
@@ -58,6 +77,7 @@ async function runJob(deps: OutboxDeps, job: Claimed): Promise<Outcome> {
       payload = handler.parse(job.payload);
       // Delivered again after its holder died on the last attempt: the attempts are used up.
       if (job.attempts > deps.config.maxAttempts) throw new GiveUp('lease lapsed on the last attempt');
+      crashPoint(`outbox.${job.kind}`);
       await withLease(deps, job, () => handler.run(payload, { id: job.id, attempt: job.attempts }));
     } catch (err) {
       return fail(deps, job, handler, payload, err);

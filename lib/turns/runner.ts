@@ -1,6 +1,8 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
 import { attachments, type ChatTurn, type StoredCitation, type StoredToolCall } from '@/lib/db/schema';
+import { trackInFlight } from '@/lib/lifecycle';
 import { type ChatModel, type FinishReason, ModelError, type ModelInput } from '@/lib/llm/ports';
 import { errorFields, log } from '@/lib/log';
 import type { AbortTrigger, StreamLabels, StreamMetrics } from '@/lib/metrics';
@@ -156,8 +158,9 @@ export function runTurn(
       setInterval(() => {
         if (!progressed) return;
         progressed = false;
-        touchTurn(deps.db, turn.id).catch((err: unknown) =>
-          log.warn({ err: errorFields(err) }, 'turn heartbeat failed'),
+        touchTurn(deps.db, turn.id, text).then(
+          () => crashPoint('turn.streaming'),
+          (err: unknown) => log.warn({ err: errorFields(err) }, 'turn heartbeat failed'),
         );
       }, deps.streams.heartbeatMs),
     ];
@@ -271,8 +274,9 @@ export function runTurn(
           },
         },
       });
-    } else if (trigger === 'user_stop') {
-      // Stopped from elsewhere: the client reading this stream is still here, and is told.
+    } else if (trigger === 'user_stop' || trigger === 'shutdown') {
+      // Stopped from elsewhere, or by the server shutting down: the client reading this stream
+      // is still here, and is told.
       channel.send({ event: 'error', data: { code: 'cancelled', message: STREAM_ERROR_MESSAGES.cancelled } });
     } else if (outcome.state !== 'cancelled') {
       const code = (stored ? outcome.errorCode : 'internal') as StreamErrorCode;
@@ -281,6 +285,8 @@ export function runTurn(
     }
     channel.close();
   })();
+  // A shutdown ends the answer at once, as a stop would: cancelled, its partial text kept.
+  trackInFlight(finished, { onDrain: () => stop('shutdown') });
   return { body: channel.body, finished };
 }
 

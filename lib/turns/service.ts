@@ -15,6 +15,7 @@ import {
 import { AppError, notFound } from '@/lib/errors';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { isUuid, newId } from '@/lib/ids';
+import { refuseWhileDraining } from '@/lib/lifecycle';
 import type { ChatModel } from '@/lib/llm/ports';
 import type { ModelEntry } from '@/lib/models/catalog';
 import { authorize, type Caller, type OwnerScope } from '@/lib/policy';
@@ -72,6 +73,7 @@ export async function sendMessage(
   signal?: AbortSignal,
 ): Promise<TurnStream> {
   const scope = authorize(caller, 'message.send');
+  refuseWhileDraining();
   const input = parseInput(sendSchema, body ?? {});
   const chat = await loadLiveChat(deps.db, scope, chatId);
   const requestId = input.request_id ?? newId();
@@ -118,6 +120,7 @@ export async function retryTurn(
   signal?: AbortSignal,
 ): Promise<TurnStream> {
   const scope = authorize(caller, 'turn.retry');
+  refuseWhileDraining();
   const chat = await loadLiveChat(deps.db, scope, chatId);
   const old = isUuid(requestId) ? await findTurn(deps.db, chat.id, requestId) : undefined;
   if (!old || old.deletedAt) throw notFound('Turn');

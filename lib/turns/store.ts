@@ -153,17 +153,21 @@ export async function finishTurn(
   });
 }
 
-/** The stream is alive: the orphan reaper leaves the turn alone for another timeout. */
-export async function touchTurn(db: Db, turnId: string): Promise<void> {
+/**
+ * The stream is alive: the orphan reaper leaves the turn alone for another timeout. The text so
+ * far is saved with it, so that a turn whose process dies keeps what it had streamed.
+ */
+export async function touchTurn(db: Db, turnId: string, partialContent: string): Promise<void> {
   await db
     .update(chatTurns)
-    .set({ lastProgressAt: sql`now()` })
+    .set({ lastProgressAt: sql`now()`, partialContent })
     .where(and(eq(chatTurns.id, turnId), eq(chatTurns.state, 'running')));
 }
 
 /**
  * Fails running turns whose stream stopped reporting progress (its process died, or a deploy cut
- * it off), with an empty assistant message saying so. Returns how many it ended.
+ * it off), with an assistant message holding the text the stream last saved. Returns how many
+ * it ended.
  */
 export async function reapOrphanTurns(db: Db, timeoutMs: number, batch = 100): Promise<number> {
   const stale = await db
@@ -179,7 +183,12 @@ export async function reapOrphanTurns(db: Db, timeoutMs: number, batch = 100): P
     .limit(batch);
   let ended = 0;
   for (const turn of stale) {
-    const outcome: TurnOutcome = { state: 'failed', content: '', errorCode: 'orphan_timeout', citations: [] };
+    const outcome: TurnOutcome = {
+      state: 'failed',
+      content: turn.partialContent ?? '',
+      errorCode: 'orphan_timeout',
+      citations: [],
+    };
     // Stale when read is not enough: a heartbeat since then means the stream lives after all.
     if (await finishTurn(db, turn, outcome, { onlyIfStaleForMs: timeoutMs })) ended++;
   }

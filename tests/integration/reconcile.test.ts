@@ -108,19 +108,16 @@ describe('reconciliation', () => {
     const gone = await makeChat(t.user, 'offline');
     await ready(gone, 'local words to lose');
     await deleteChat(await getDb(), t.user.caller, gone);
-    // An upload in progress writes through a dot-named temp file: never listed, never touched.
+    // A temp file is a temporary, not a file: reported on its own line (tests/integration/temporaries.test.ts).
     await writeFile(path.join(t.deps.storageDir, '.upload-123.part'), 'partial');
     await writeFile(path.join(t.deps.storageDir, 'notes.txt'), 'not ours');
 
     expect((await reconcile(t.worker)).providers.local).toMatchObject({
       files: { scanned: 3, foreign: 1, kept: 1, orphaned: 1 },
       vector_stores: { kept: 1, orphaned: 1 },
+      temporaries: { scanned: 1, orphaned: 1 },
     });
-    expect((await readdir(t.deps.storageDir)).sort()).toEqual([
-      '.upload-123.part',
-      `${chatId}_${keep}.txt`,
-      'notes.txt',
-    ]);
+    expect((await readdir(t.deps.storageDir)).sort()).toEqual([`${chatId}_${keep}.txt`, 'notes.txt']);
   });
 });
 

@@ -747,6 +747,7 @@ describe('the orphan reaper', () => {
           userMessageId: message?.id as string,
           assistantMessageId: newId(),
           lastProgressAt: new Date(Date.now() - ageSeconds * 1000),
+          partialContent: 'The answer began like this',
         })
         .returning();
       return turn;
@@ -766,8 +767,10 @@ describe('the orphan reaper', () => {
       .where(eq(chatTurns.id, live?.id as string));
     expect(liveRow?.state).toBe('running');
     const page = await listMessages(db, user.caller, chatA, {});
+    // What the stream last saved is kept.
     expect(page.items.at(-1)).toMatchObject({
       role: 'assistant',
+      content: 'The answer began like this',
       state: 'failed',
       error_code: 'orphan_timeout',
     });

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,7 +28,15 @@ describe('worker commands', () => {
   it('`worker` runs one pass and prints what it did', { timeout: budgetFor(1) }, async () => {
     const { stdout } = await run('worker', ['--max-seconds', '5']);
     expect(JSON.parse(stdout)).toEqual({
-      reaped: { orphanTurns: 0, interrupted: 0, settled: 0, resumed: 0, pruned: 0, authPruned: 0 },
+      reaped: {
+        orphanTurns: 0,
+        interrupted: 0,
+        temporaries: 0,
+        settled: 0,
+        resumed: 0,
+        pruned: 0,
+        authPruned: 0,
+      },
       drained: { completed: 0, retried: 0, dead: 0, lost: 0 },
     });
   });
@@ -35,13 +44,20 @@ describe('worker commands', () => {
   it('`reconcile --dry-run` reports per provider and skips the unconfigured ones', {
     timeout: budgetFor(1),
   }, async () => {
+    // A temp file a crashed upload left: reported on its own line, too young to remove.
+    mkdirSync(env.FILE_STORAGE_DIR, { recursive: true });
+    writeFileSync(path.join(env.FILE_STORAGE_DIR, `.upload-${randomUUID()}.part`), 'partial');
     const { stdout } = await run('reconcile', ['--dry-run']);
     expect(JSON.parse(stdout)).toMatchObject({
       dry_run: true,
       providers: {
         openai: { skipped: 'not configured' },
         azure: { skipped: 'not configured' },
-        local: { files: { scanned: 0 }, vector_stores: { scanned: 0 } },
+        local: {
+          files: { scanned: 0 },
+          vector_stores: { scanned: 0 },
+          temporaries: { scanned: 1, young: 1, orphaned: 0 },
+        },
       },
     });
   });

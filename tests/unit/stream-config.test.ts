@@ -5,7 +5,7 @@ describe('stream settings from the environment', () => {
   it("has upstream's defaults, and empty variables count as unset", () => {
     expect(loadStreamSettings({ SSE_PING_INTERVAL_SECONDS: '' })).toEqual({
       pingIntervalMs: 15_000,
-      heartbeatMs: 30_000,
+      heartbeatMs: 5_000,
       idleTimeoutMs: 120_000,
       cancelPollMs: 2_000,
     });

@@ -8,6 +8,7 @@ import {
   readUsage,
   type UsageIds,
 } from '@/lib/attachments/usage';
+import { crashPoint } from '@/lib/crash-point';
 import type { Attachment } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import type { FileStore } from '@/lib/file-stores/ports';
@@ -97,6 +98,7 @@ export async function settleUpload(
   row: Attachment,
   stored: { providerFileId: string; size: number },
 ): Promise<UploadedAttachment> {
+  crashPoint('upload.before_uploaded');
   const settled = await settle(deps, row, stored);
   if (!('uploaded' in settled)) {
     await discardFile(fileStore, stored.providerFileId);

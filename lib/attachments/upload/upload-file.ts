@@ -2,6 +2,9 @@ import { createBodyClock } from '@/lib/attachments/body-clock';
 import { firstBytes } from '@/lib/attachments/byte-stream';
 import { resolveUploadContext } from '@/lib/attachments/context';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
+import { transition } from '@/lib/attachments/store';
+import { crashPoint } from '@/lib/crash-point';
+import { drainingError, refuseWhileDraining, trackInFlight } from '@/lib/lifecycle';
 import { authorize, type Caller } from '@/lib/policy';
 import { admitUpload, checkContent, enterGate, resolveFileStore, resolveType } from './admit';
 import { finishUpload, type UploadOutcome } from './finish';
@@ -48,6 +51,7 @@ export async function uploadFile(
   input: UploadInput,
 ): Promise<UploadOutcome> {
   const scope = authorize(caller, 'attachment.upload');
+  refuseWhileDraining();
   const ctx = await resolveUploadContext(deps, scope, chatId);
   const declaredSize = input.sizeHint === null ? null : input.sizeHint - MULTIPART_OVERHEAD;
   admitUpload(ctx, declaredSize);
@@ -60,16 +64,34 @@ export async function uploadFile(
   try {
     const head = await checkContent(deps, body, file.rule);
     const fileStore = resolveFileStore(deps, ctx.provider);
+    crashPoint('upload.before_pending');
     const row = await insertPending(
       deps,
       { tenantId: scope.tenantId, chatId: ctx.chat.id, userId: scope.userId },
       { file, fileStore, estimate: Math.max(0, declaredSize ?? 0) },
     );
-    return await whilePending(deps, row, async () => {
-      const stored = await storeBytes(deps, { row, file, fileStore, head, signal: input.signal });
+    const interrupt = new AbortController();
+    const signal = input.signal ? AbortSignal.any([input.signal, interrupt.signal]) : interrupt.signal;
+    const work = whilePending(deps, row, async () => {
+      const stored = await storeBytes(deps, { row, file, fileStore, head, signal });
       const uploaded = await settleUpload(deps, fileStore, row, stored);
       return finishUpload(deps, fileStore, uploaded, stored.image);
     });
+    // A shutdown lets the upload finish within its grace period; one still writing then is
+    // marked interrupted at once (not left to the reaper), and its writing stopped.
+    trackInFlight(work, {
+      onDeadline: async () => {
+        await transition(deps.db, row.id, 'pending', { status: 'failed', errorCode: 'upload_interrupted' });
+        interrupt.abort();
+      },
+    });
+    try {
+      return await work;
+    } catch (err) {
+      // Cut short by the shutdown, not by the client: it may send the file again shortly.
+      if (interrupt.signal.aborted) throw drainingError({ attachment_id: row.id });
+      throw err;
+    }
   } finally {
     leave();
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
-import { vectorStoreName } from '@/lib/file-stores/naming';
+import { parseStoredFilename, vectorStoreName } from '@/lib/file-stores/naming';
 import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
 import { passages } from './extract';
 import {
@@ -22,6 +23,7 @@ import {
   storedFilePath,
   writeStoredFile,
 } from './storage';
+import { localTemporaries } from './temporaries';
 
 export { explainLocalSearch, type LocalSearchHit, searchLocalStore } from './search';
 
@@ -40,7 +42,10 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
       upload: async ({ filename, body, signal }) => {
         const target = storedFilePath(storageDir, filename);
         if (!target) throw new FileStoreError('upload_failed', 'invalid local file name', { status: 400 });
-        await writeStoredFile(target, body, signal);
+        await writeStoredFile(target, body, {
+          attachmentId: parseStoredFilename(filename)?.attachmentId,
+          signal,
+        });
         return { providerFileId: filename };
       },
       delete: async (fileId) => {
@@ -60,6 +65,7 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
         if (!file) throw new FileStoreError('provider_unavailable', 'file not found', { status: 404 });
         return readStoredFile(file, range);
       },
+      temporaries: localTemporaries(storageDir),
     },
     vectorStores: {
       create: async ({ chatId } = {}) =>
@@ -71,6 +77,7 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
         }
         const db = await options.db();
         await startIndexing(db, vectorStoreId, fileId, attributes);
+        crashPoint('indexing');
         await finishIndexing(db, vectorStoreId, fileId, attributes, await passages(file));
       },
       fileStatus: async (vectorStoreId, fileId) => fileStatus(await options.db(), vectorStoreId, fileId),

@@ -1,9 +1,10 @@
+import { crashPoint } from '@/lib/crash-point';
 import 'server-only';
-import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FileStoreError, type StoredBytes } from '@/lib/file-stores/ports';
 import type { ByteRange } from '@/lib/http/range';
+import { tempFilename } from './temporaries';
 
 /**
  * The provider file id is the stored file's name, so every id that reaches the filesystem comes
@@ -22,19 +23,21 @@ export function storedFilePath(storageDir: string, fileId: string): string | und
 
 /**
  * Streams `body` into `target` through a temp file in the same folder, so a reader never sees a
- * half-written file and the final rename is atomic. The body's own error (or the abort reason) is
+ * half-written file and the final rename is atomic; the temp file carries `attachmentId`, so one a
+ * dead process left behind leads back to its row. The body's own error (or the abort reason) is
  * rethrown untouched, because callers throw their own errors from inside `body` (a size limit) and
  * expect them back.
  */
 export async function writeStoredFile(
   target: string,
   body: AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
+  options: { attachmentId?: string; signal?: AbortSignal } = {},
 ): Promise<void> {
+  const { attachmentId, signal } = options;
   signal?.throwIfAborted();
   const dir = path.dirname(target);
   await storageStep(mkdir(dir, { recursive: true }));
-  const temp = path.join(dir, `.upload-${randomUUID()}.part`);
+  const temp = path.join(dir, tempFilename(attachmentId));
   const file = await storageStep(open(temp, 'wx'));
   let closed = false;
   try {
@@ -157,6 +160,7 @@ async function copyBody(body: AsyncIterable<Uint8Array>, file: FileHandle, signa
       for (let offset = 0; offset < result.value.byteLength; ) {
         offset += (await storageStep(file.write(result.value, offset))).bytesWritten;
       }
+      crashPoint('upload.writing');
     } catch (err) {
       release(iterator);
       throw err;
