@@ -164,6 +164,22 @@ export const tenantSettings = pgTable('tenant_settings', {
   disableFileSearch: boolean('disable_file_search').notNull().default(false),
   disableCodeInterpreter: boolean('disable_code_interpreter').notNull().default(false),
   disableImages: boolean('disable_images').notNull().default(false),
+  // Limits an admin set: null leaves the deployment's ceiling (lib/attachments/config.ts), and the
+  // effective limit is never above it (lib/attachments/tenant-limits.ts).
+  maxDocumentMb: integer('max_document_mb'),
+  maxImageMb: integer('max_image_mb'),
+  chatMaxDocuments: integer('chat_max_documents'),
+  chatMaxUploadMb: integer('chat_max_upload_mb'),
+  quotaUserMb: integer('quota_user_mb'),
+  /** Accepted content types, a subset of the allowlist; null accepts the whole allowlist. */
+  allowedTypes: jsonb('allowed_types').$type<string[]>(),
+  /** Models the tenant's chats may use, a subset of the catalog; null allows every enabled model. */
+  enabledModels: jsonb('enabled_models').$type<string[]>(),
+  /** Uploads are deleted this many days after their last use; null turns retention off. */
+  retentionDays: integer('retention_days'),
+  retentionExemptLocked: boolean('retention_exempt_locked').notNull().default(false),
+  /** When the daily sweep last ran for the tenant, so that every worker runs it once a day between them. */
+  retentionSweptAt: ts('retention_swept_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
@@ -212,6 +228,8 @@ export const attachments = pgTable(
      * row version the send wrote (a NOT EXISTS subquery would be judged on the delete's old snapshot).
      */
     lockedAt: ts('locked_at'),
+    /** The last time a sent message referenced it: retention counts its days from here (or its upload). */
+    lastSentAt: ts('last_sent_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     deletedAt: ts('deleted_at'),
@@ -239,6 +257,10 @@ export const attachments = pgTable(
     index('attachments_cleanup_idx')
       .on(t.cleanupStatus)
       .where(sql`${t.cleanupStatus} in ('pending', 'failed')`),
+    // Retention (lib/admin/retention.ts): a tenant's live files by the day their last use counts from.
+    index('attachments_retention_idx')
+      .on(t.tenantId, sql`coalesce(${t.lastSentAt}, ${t.createdAt})`)
+      .where(sql`${t.deletedAt} is null`),
   ],
 );
 
@@ -502,6 +524,7 @@ export const localLexemes = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
+export type TenantSettings = typeof tenantSettings.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type Message = typeof messages.$inferSelect;
