@@ -27,7 +27,14 @@ export type Action =
   | 'model.list'
   | 'token.create'
   | 'token.list'
-  | 'token.revoke';
+  | 'token.revoke'
+  | 'admin.console'
+  | 'admin.attachment.list'
+  | 'admin.attachment.delete'
+  | 'admin.user.list'
+  | 'admin.user.invite'
+  | 'admin.user.update'
+  | 'admin.audit.list';
 
 /** The rows of one tenant: what tenant-wide reads may touch. */
 export interface TenantScope {
@@ -59,6 +66,9 @@ export type ScopeOf<T extends Readonly<Record<A, Rule>>, A extends PropertyKey> 
 // tenant-scoped row says so.
 const ownerContent = { roles: ['member', 'admin'], scope: 'owner' } as const satisfies Rule;
 
+// The admin console: the admin's whole tenant, and nothing of any other.
+const tenantAdmin = { roles: ['admin'], scope: 'tenant' } as const satisfies Rule;
+
 /**
  * Every action, who may take it and its scope. The model catalog is nobody's content; it is owner
  * scoped so that a tenant-wide scope is only ever handed out by a row that means to.
@@ -81,6 +91,14 @@ export const accessRules = {
   'token.create': ownerContent,
   'token.list': ownerContent,
   'token.revoke': ownerContent,
+  /** Seeing the /admin pages at all. */
+  'admin.console': tenantAdmin,
+  'admin.attachment.list': tenantAdmin,
+  'admin.attachment.delete': tenantAdmin,
+  'admin.user.list': tenantAdmin,
+  'admin.user.invite': tenantAdmin,
+  'admin.user.update': tenantAdmin,
+  'admin.audit.list': tenantAdmin,
 } as const satisfies Record<Action, Rule>;
 
 /**
@@ -111,6 +129,10 @@ export const authorize = <A extends Action>(
   caller: Caller | null,
   action: A,
 ): ScopeOf<typeof accessRules, A> => decide(accessRules, caller, action);
+
+/** Whether the caller may take the action at all: for showing a link, never instead of `authorize`. */
+export const allows = (caller: Caller | null, action: Action): boolean =>
+  caller !== null && (accessRules[action].roles as readonly string[]).includes(caller.role);
 
 /** The WHERE clause that confines a chats query to a scope: its tenant, and its user if it has one. */
 export const chatInScope = (scope: Scope): SQL =>

@@ -1,8 +1,8 @@
-import { redirect } from 'next/navigation';
+import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { auth } from '@/auth';
 import { loadActiveCaller } from '@/lib/auth/sessions';
-import type { Caller } from '@/lib/policy';
+import { allows, type Caller } from '@/lib/policy';
 import { getDb } from '@/lib/runtime';
 
 export interface ActiveSession {
@@ -25,4 +25,14 @@ export const getActiveSession = cache(async (): Promise<ActiveSession | null> =>
 /** For pages behind sign-in: the active session, or a redirect to the sign-in page. */
 export async function requireActiveSession(): Promise<ActiveSession> {
   return (await getActiveSession()) ?? redirect('/signin');
+}
+
+/**
+ * For /admin pages: the session of an admin. Signed out goes to sign-in; anyone else gets the
+ * same not-found page as for a URL that does not exist.
+ */
+export async function requireAdminSession(): Promise<ActiveSession> {
+  const session = await requireActiveSession();
+  if (!allows(session.caller, 'admin.console')) notFound();
+  return session;
 }

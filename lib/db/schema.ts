@@ -230,6 +230,11 @@ export const attachments = pgTable(
     lockedAt: ts('locked_at'),
     /** The last time a sent message referenced it: retention counts its days from here (or its upload). */
     lastSentAt: ts('last_sent_at'),
+    /**
+     * Set with `deleted_at` when an administrator (not its uploader) deleted it: the messages it
+     * was sent with show a placeholder in its place instead of dropping it silently.
+     */
+    removedByAdminAt: ts('removed_by_admin_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     deletedAt: ts('deleted_at'),
@@ -260,6 +265,20 @@ export const attachments = pgTable(
     // Retention (lib/admin/retention.ts): a tenant's live files by the day their last use counts from.
     index('attachments_retention_idx')
       .on(t.tenantId, sql`coalesce(${t.lastSentAt}, ${t.createdAt})`)
+      .where(sql`${t.deletedAt} is null`),
+    // The admin inventory's keysets (lib/admin/inventory.ts): newest or largest first, whole
+    // tenant or one uploader's files; other filters are tested on the rows these walk.
+    index('attachments_inventory_created_idx')
+      .on(t.tenantId, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('attachments_inventory_size_idx')
+      .on(t.tenantId, t.sizeBytes, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('attachments_inventory_uploader_idx')
+      .on(t.tenantId, t.uploadedByUserId, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('attachments_inventory_status_idx')
+      .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
   ],
 );
@@ -522,6 +541,59 @@ export const localLexemes = pgTable(
   ],
 );
 
+/**
+ * What administrators did, and deletions not made by a file's owner (lib/admin/audit.ts). The app
+ * only ever inserts here: there is no route that updates or deletes an entry. Never file content
+ * or secrets: targets are ids, settings are their values.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: tenantRef(),
+    /** Null for the system (a retention sweep) or an actor since removed. */
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    action: varchar('action', { length: 64 }).notNull(),
+    targetType: varchar('target_type', { length: 32 }).notNull(),
+    targetId: varchar('target_id', { length: 128 }),
+    requestId: varchar('request_id', { length: 64 }),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Newest first, for the whole tenant or filtered by actor or action.
+    index('audit_log_tenant_idx').on(t.tenantId, t.createdAt, t.id),
+    index('audit_log_actor_idx').on(t.tenantId, t.actorId, t.createdAt, t.id),
+    index('audit_log_action_idx').on(t.tenantId, t.action, t.createdAt, t.id),
+  ],
+);
+
+/**
+ * One-time sign-up links an administrator made for their tenant. Only the token's SHA-256 is
+ * kept; the link itself is shown once, to the admin who made it.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    tenantId: tenantRef(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    role: varchar('role', { length: 16, enum: userRoles }).notNull().default('member'),
+    createdByUserId: uuid('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    usedByUserId: uuid('used_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: ts('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('invitations_token_uq').on(t.tokenHash),
+    index('invitations_tenant_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type TenantSettings = typeof tenantSettings.$inferSelect;
@@ -529,3 +601,5 @@ export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type ChatTurn = typeof chatTurns.$inferSelect;
+export type AuditLogRow = typeof auditLog.$inferSelect;
+export type Invitation = typeof invitations.$inferSelect;

@@ -39,6 +39,13 @@ const expected: Record<Action, { member: Outcome; admin: Outcome }> = {
   'token.create': { member: 'owner', admin: 'owner' },
   'token.list': { member: 'owner', admin: 'owner' },
   'token.revoke': { member: 'owner', admin: 'owner' },
+  'admin.console': { member: 'not_found', admin: 'tenant' },
+  'admin.attachment.list': { member: 'not_found', admin: 'tenant' },
+  'admin.attachment.delete': { member: 'not_found', admin: 'tenant' },
+  'admin.user.list': { member: 'not_found', admin: 'tenant' },
+  'admin.user.invite': { member: 'not_found', admin: 'tenant' },
+  'admin.user.update': { member: 'not_found', admin: 'tenant' },
+  'admin.audit.list': { member: 'not_found', admin: 'tenant' },
 };
 
 const caught = (run: () => unknown): unknown => {

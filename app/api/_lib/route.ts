@@ -16,6 +16,8 @@ export interface ApiContext<P> {
   params: P;
   caller: Caller | null;
   db: Db;
+  /** This request's id (also in its response's `x-request-id`): what audit entries cite. */
+  requestId: string;
 }
 
 /**
@@ -27,13 +29,13 @@ export function apiRoute<P = Record<string, never>>(
   handler: (ctx: ApiContext<P>) => Promise<Response>,
 ): (request: Request, context: { params: Promise<P> }) => Promise<Response> {
   return (request, context) =>
-    handled(request, async () => {
+    handled(request, async (requestId) => {
       const db = await getDb();
       const caller = await resolveCaller(request, db, sessionClaims);
       // Only a request the session cookie signed in can have been forged by another site; one with
       // no credentials at all is answered 401 like any other.
       if (caller) checkCookieRequest(request, configuredOrigins());
-      return handler({ request, params: await context.params, caller, db });
+      return handler({ request, params: await context.params, caller, db, requestId });
     });
 }
 
@@ -70,13 +72,13 @@ function sameSecret(sent: string, secret: string): boolean {
  * The request id on every log line of the request (and in the response), errors as problem JSON,
  * and one access log line per request.
  */
-function handled(request: Request, run: () => Promise<Response>): Promise<Response> {
+function handled(request: Request, run: (requestId: string) => Promise<Response>): Promise<Response> {
   const requestId = clientRequestId(request) ?? randomUUID();
   return withLogContext({ request_id: requestId }, async () => {
     const started = performance.now();
     let response: Response;
     try {
-      response = await run();
+      response = await run(requestId);
     } catch (err) {
       response = problemResponse(err, requestId);
     }

@@ -1,0 +1,13 @@
+import type { Metadata } from 'next';
+import { requireAdminSession } from '@/app/_lib/session';
+
+export const metadata: Metadata = { title: 'Audit · Admin' };
+
+export default async function AdminAuditPage() {
+  await requireAdminSession();
+  return (
+    <div className="mx-auto flex max-w-6xl flex-col gap-4 p-4 md:p-8">
+      <h1 className="text-xl font-semibold">Audit</h1>
+    </div>
+  );
+}

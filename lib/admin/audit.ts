@@ -1,0 +1,39 @@
+import type { Queryable } from '@/lib/db';
+import { auditLog } from '@/lib/db/schema';
+
+/**
+ * One thing an administrator did, or a deletion its owner did not make. `before`/`after` carry
+ * settings' values; never file content, passwords, tokens or invitation links.
+ */
+export interface AuditEntry {
+  tenantId: string;
+  /** Null for the system itself (e.g. a retention sweep). */
+  actorId: string | null;
+  /** `<target>.<verb>`, e.g. 'attachment.force_delete', 'settings.update'. */
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  /** The request that did it (the `x-request-id` of its response), null for background work. */
+  requestId: string | null;
+  before?: unknown;
+  after?: unknown;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Appends an entry. Pass the transaction of the change it records, so that the change and its
+ * entry commit (or roll back) together. There is deliberately no update or delete here.
+ */
+export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values({
+    tenantId: entry.tenantId,
+    actorId: entry.actorId,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    requestId: entry.requestId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    details: entry.details ?? null,
+  });
+}
