@@ -16,7 +16,7 @@ export async function readTenantSettings(q: Queryable, tenantId: string): Promis
 /** A tenant's kill switches: null when the tenant has no settings row, so nothing is switched off. */
 export type KillSwitches = Pick<
   TenantSettings,
-  'disableUploads' | 'disableImages' | 'disableFileSearch' | 'disableCodeInterpreter'
+  'disableUploads' | 'disableImages' | 'disableFileSearch' | 'disableCodeInterpreter' | 'enabledModels'
 > | null;
 
 /** The settings row, or with the switches unknown, every tool switched off (fail closed). */
@@ -30,6 +30,7 @@ export async function readKillSwitches(q: Queryable, tenantId: string): Promise<
       disableImages: true,
       disableFileSearch: true,
       disableCodeInterpreter: true,
+      enabledModels: null,
     };
   }
 }
