@@ -20,20 +20,32 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+const toRow = (entry: AuditEntry) => ({
+  tenantId: entry.tenantId,
+  actorId: entry.actorId,
+  action: entry.action,
+  targetType: entry.targetType,
+  targetId: entry.targetId,
+  requestId: entry.requestId,
+  before: entry.before ?? null,
+  after: entry.after ?? null,
+  details: entry.details ?? null,
+});
+
 /**
  * Appends an entry. Pass the transaction of the change it records, so that the change and its
  * entry commit (or roll back) together. There is deliberately no update or delete here.
  */
 export async function recordAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLog).values({
-    tenantId: entry.tenantId,
-    actorId: entry.actorId,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: entry.targetId,
-    requestId: entry.requestId,
-    before: entry.before ?? null,
-    after: entry.after ?? null,
-    details: entry.details ?? null,
-  });
+  await db.insert(auditLog).values(toRow(entry));
+}
+
+// Well under Postgres' 65,535 bind parameters per statement (9 per entry).
+const AUDIT_BATCH = 1000;
+
+/** Appends many entries (a bulk delete's, one per file) in a few statements. */
+export async function recordAudits(db: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += AUDIT_BATCH) {
+    await db.insert(auditLog).values(entries.slice(i, i + AUDIT_BATCH).map(toRow));
+  }
 }

@@ -1,13 +1,16 @@
+import { eq, type SQL } from 'drizzle-orm';
+import type { Tx } from '@/lib/db';
+import { attachments } from '@/lib/db/schema';
 import { AppError, notFound, validationError } from '@/lib/errors';
 import { FileStoreError, type FileStoreId, type StoredBytes } from '@/lib/file-stores/ports';
 import type { FileContent } from '@/lib/http/file-response';
 import { answerRange } from '@/lib/http/range';
-import { enqueue } from '@/lib/outbox/store';
+import { enqueueMany } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { authorize, type Caller } from '@/lib/policy';
 import type { AttachmentDeps } from './deps';
 import { fileStoreFailure } from './file-store-errors';
-import { findById, findInLiveChat, listLiveInChat, markDeleted } from './store';
+import { type DeletedAttachment, findById, findInLiveChat, listLiveInChat, markDeleted } from './store';
 import { type AttachmentView, canOpen, toAttachmentView } from './view';
 
 /** The reads and the delete of a chat's attachments; uploads are in `upload/`. */
@@ -132,17 +135,7 @@ export async function deleteAttachment(
     throw new AppError('forbidden', 'Only the uploader can delete this file.');
   if (row.deletedAt) return;
 
-  const deleted = await deps.db.transaction(async (tx) => {
-    const hit = await markDeleted(tx, row.id);
-    if (hit) {
-      await enqueue(tx, 'attachment_deleted', {
-        tenant_id: hit.tenantId,
-        chat_id: hit.chatId,
-        attachment_id: hit.id,
-      });
-    }
-    return hit;
-  });
+  const [deleted] = await deps.db.transaction((tx) => deleteAttachments(tx, eq(attachments.id, row.id)));
   if (deleted) {
     // Picked up now rather than at the worker's next poll: the file should not outlive its row long.
     wakeWorker();
@@ -154,4 +147,23 @@ export async function deleteAttachment(
     'attachment_locked',
     'Attachment is referenced by one or more messages and cannot be deleted.',
   );
+}
+
+/**
+ * The one way attachments are deleted, in the caller's transaction: soft-delete the rows (see
+ * `markDeleted` for `byAdmin`) and enqueue each file's cleanup, which takes it out of its vector
+ * store and off the provider. The caller wakes the worker once the transaction has committed.
+ */
+export async function deleteAttachments(
+  tx: Tx,
+  target: SQL,
+  options: { byAdmin?: boolean } = {},
+): Promise<DeletedAttachment[]> {
+  const deleted = await markDeleted(tx, target, options);
+  await enqueueMany(
+    tx,
+    'attachment_deleted',
+    deleted.map((hit) => ({ tenant_id: hit.tenantId, chat_id: hit.chatId, attachment_id: hit.id })),
+  );
+  return deleted;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { loadLiveChat } from '@/lib/chats/queries';
 import type { Db, Queryable } from '@/lib/db';
 import { type Attachment, type AttachmentStatus, attachments } from '@/lib/db/schema';
@@ -82,30 +82,52 @@ export async function listLiveInChat(db: Db, scope: Scope, chatId: string): Prom
     .orderBy(asc(attachments.createdAt), asc(attachments.id));
 }
 
+/** What a delete reports about each row it deleted: enough for the cleanup job and an audit entry. */
+export interface DeletedAttachment {
+  id: string;
+  tenantId: string;
+  chatId: string;
+  uploadedByUserId: string;
+  filename: string;
+  sizeBytes: number;
+}
+
 /**
- * Soft-deletes an attachment no message holds, and marks its file for cleanup; undefined when the
- * row is deleted already or locked.
+ * Soft-deletes the live attachments `target` matches, and marks their files for cleanup. An
+ * owner's delete skips the ones a sent message holds (locked); an administrator's removal takes
+ * them too, and marks them so those messages show a placeholder in their place.
  */
-export async function markDeleted(tx: Queryable, id: string): Promise<Attachment | undefined> {
-  const [row] = await tx
+export async function markDeleted(
+  tx: Queryable,
+  target: SQL,
+  options: { byAdmin?: boolean } = {},
+): Promise<DeletedAttachment[]> {
+  return tx
     .update(attachments)
     .set({
       deletedAt: sql`now()`,
       cleanupStatus: 'pending',
       cleanupUpdatedAt: sql`now()`,
       updatedAt: sql`now()`,
+      ...(options.byAdmin ? { removedByAdminAt: sql`now()` } : {}),
     })
     .where(
       and(
-        eq(attachments.id, id),
+        target,
         isNull(attachments.deletedAt),
         // A send that locks the row concurrently writes a new version; Postgres re-checks this
         // condition on it, so the delete either wins before the link or sees the lock.
-        isNull(attachments.lockedAt),
+        options.byAdmin ? undefined : isNull(attachments.lockedAt),
       ),
     )
-    .returning();
-  return row;
+    .returning({
+      id: attachments.id,
+      tenantId: attachments.tenantId,
+      chatId: attachments.chatId,
+      uploadedByUserId: attachments.uploadedByUserId,
+      filename: attachments.filename,
+      sizeBytes: attachments.sizeBytes,
+    });
 }
 
 export async function findById(q: Queryable, id: string): Promise<Attachment | undefined> {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { canOpen, type ThumbnailView, thumbnailOf } from '@/lib/attachments/view';
 import { loadLiveChat } from '@/lib/chats/queries';
 import type { Db } from '@/lib/db';
@@ -14,7 +14,7 @@ import { validationError } from '@/lib/errors';
 import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
 import { authorize, type Caller } from '@/lib/policy';
 
-export interface MessageAttachmentView {
+export interface SentAttachmentView {
   attachment_id: string;
   kind: 'document' | 'image';
   filename: string;
@@ -23,6 +23,14 @@ export interface MessageAttachmentView {
   can_open: boolean;
   img_thumbnail?: ThumbnailView;
 }
+
+/** A file an administrator deleted after it was sent: its place in the message, and nothing of it. */
+export interface RemovedAttachmentView {
+  attachment_id: string;
+  removed_by_admin: true;
+}
+
+export type MessageAttachmentView = SentAttachmentView | RemovedAttachmentView;
 
 export interface MessageView {
   id: string;
@@ -55,7 +63,8 @@ const MAX_LIMIT = 100;
 /**
  * A chat's messages by keyset pagination on (created_at, id), oldest first by default; `desc`
  * pages back from the newest, which is how a chat window loads. Messages of retried turns are
- * gone; so are deleted attachments from a message's list.
+ * gone; so are deleted attachments from a message's list, except that one an administrator removed
+ * leaves a placeholder.
  */
 export async function listMessages(
   db: Db,
@@ -123,20 +132,24 @@ async function attachmentsOf(db: Db, chatId: string, messageIds: string[]) {
       and(
         eq(messageAttachments.chatId, chatId),
         inArray(messageAttachments.messageId, messageIds),
-        isNull(attachments.deletedAt),
+        or(isNull(attachments.deletedAt), isNotNull(attachments.removedByAdminAt)),
       ),
     )
     .orderBy(asc(messageAttachments.createdAt), asc(attachments.id));
   for (const { messageId, attachment: a } of rows) {
     const list = byMessage.get(messageId) ?? [];
-    list.push({
-      attachment_id: a.id,
-      kind: a.kind,
-      filename: a.filename,
-      content_type: a.contentType,
-      can_open: canOpen(a),
-      ...thumbnailOf(a),
-    });
+    list.push(
+      a.removedByAdminAt
+        ? { attachment_id: a.id, removed_by_admin: true }
+        : {
+            attachment_id: a.id,
+            kind: a.kind,
+            filename: a.filename,
+            content_type: a.contentType,
+            can_open: canOpen(a),
+            ...thumbnailOf(a),
+          },
+    );
     byMessage.set(messageId, list);
   }
   return byMessage;

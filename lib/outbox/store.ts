@@ -6,8 +6,24 @@ import type { JobKind, JobPayloads } from './jobs';
 
 /** Writes a job in the caller's transaction: it exists exactly when the change that needs it commits. */
 export async function enqueue<K extends JobKind>(tx: Tx, kind: K, payload: JobPayloads[K]): Promise<void> {
-  await tx.insert(outbox).values({ kind, payload });
+  await enqueueMany(tx, kind, [payload]);
 }
+
+/** Several jobs of one kind, written in batches (a bulk delete may enqueue thousands). */
+export async function enqueueMany<K extends JobKind>(
+  tx: Tx,
+  kind: K,
+  payloads: readonly JobPayloads[K][],
+): Promise<void> {
+  for (let i = 0; i < payloads.length; i += ENQUEUE_BATCH) {
+    await tx
+      .insert(outbox)
+      .values(payloads.slice(i, i + ENQUEUE_BATCH).map((payload) => ({ kind, payload })));
+  }
+}
+
+// Well under Postgres' 65,535 bind parameters per statement.
+const ENQUEUE_BATCH = 1000;
 
 export interface Claimed extends OutboxRow {
   leaseToken: string;
