@@ -9,6 +9,9 @@ const catalog = {
   conflict: [409, 'Conflict'],
   email_taken: [409, 'Email already registered'],
   signup_closed: [403, 'Sign-up closed'],
+  invitation_invalid: [400, 'Invitation not valid'],
+  // The tenant must keep an enabled administrator (lib/admin/users.ts).
+  last_admin: [409, 'Last administrator'],
   too_many_attempts: [429, 'Too many attempts'],
   payload_too_large: [413, 'Request body too large'],
   // Per-user caps on creating chats, messages and API tokens (lib/rate-limits).

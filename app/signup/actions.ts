@@ -30,18 +30,21 @@ function fieldErrorsOf(err: AppError): Partial<Record<SignUpField, string>> {
  */
 export async function signUpAction(_state: SignUpState, form: FormData): Promise<SignUpState> {
   const values = { organisation: formText(form, 'organisation'), email: formText(form, 'email') };
+  const invite = form.get('invite');
+  const password = formText(form, 'password');
   const config = authConfig();
   try {
     await signUp(
       await getDb(),
       config.signUp,
-      { ...values, password: formText(form, 'password') },
+      typeof invite === 'string' ? { invite, email: values.email, password } : { ...values, password },
       { clientAddress: clientAddress(await headers(), config.proxyHops) },
     );
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     if (err.code === 'too_many_attempts') return { values, error: tooManySignUps(retryAfterSeconds(err)) };
-    if (err.code === 'signup_closed') return { values, error: err.message };
+    if (err.code === 'signup_closed' || err.code === 'invitation_invalid')
+      return { values, error: err.message };
     if (err.code !== 'validation_error') throw err;
     const fieldErrors = fieldErrorsOf(err);
     return Object.keys(fieldErrors).length > 0 ? { values, fieldErrors } : { values, error: err.message };

@@ -4,18 +4,23 @@ import { redirect } from 'next/navigation';
 import { getActiveSession } from '@/app/_lib/session';
 import { AuthCard, authLinkClassName } from '@/components/auth/auth-card';
 import { SignUpForm } from '@/components/auth/sign-up-form';
+import { findLiveInvitation, invalidInvitation } from '@/lib/auth/invitations';
 import { signUpClosedReason } from '@/lib/auth/sign-up';
-import { authConfig } from '@/lib/runtime';
+import { authConfig, getDb } from '@/lib/runtime';
 import { signUpAction } from './actions';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
-export default async function SignUpPage() {
+export default async function SignUpPage({ searchParams }: PageProps<'/signup'>) {
   if (await getActiveSession()) redirect('/');
-  const closed = signUpClosedReason(authConfig().signUp.mode);
+  const { invite } = await searchParams;
+  const token = typeof invite === 'string' ? invite : undefined;
+  const closed = signUpClosedReason(authConfig().signUp.mode, token !== undefined);
+  // A dead link says so before anyone types a password.
+  const invitation = token && !closed ? await findLiveInvitation(await getDb(), token) : null;
   return (
     <AuthCard
-      title="Create your organisation"
+      title={token ? 'Join your organisation' : 'Create your organisation'}
       footer={
         <>
           Already have an account?{' '}
@@ -25,10 +30,10 @@ export default async function SignUpPage() {
         </>
       }
     >
-      {closed ? (
-        <p className="text-sm text-zinc-700 dark:text-zinc-300">{closed}</p>
+      {closed || (token && !invitation) ? (
+        <p className="text-sm text-zinc-700 dark:text-zinc-300">{closed ?? invalidInvitation().message}</p>
       ) : (
-        <SignUpForm action={signUpAction} />
+        <SignUpForm action={signUpAction} invite={token} />
       )}
     </AuthCard>
   );

@@ -16,19 +16,24 @@ export interface SignUpState {
 
 type SignUpAction = (state: SignUpState, form: FormData) => Promise<SignUpState>;
 
-export function SignUpForm({ action }: { action: SignUpAction }) {
+/** Sign-up for a new organisation, or, with an invitation's token, into the inviting one. */
+export function SignUpForm({ action, invite }: { action: SignUpAction; invite?: string }) {
   const [state, formAction, pending] = useActionState(action, {});
   const errors = state.fieldErrors ?? {};
   return (
     <form action={formAction} className="flex flex-col gap-4">
-      <TextField
-        label="Organisation name"
-        name="organisation"
-        autoComplete="organization"
-        required
-        defaultValue={state.values?.organisation}
-        error={errors.organisation}
-      />
+      {invite ? (
+        <input type="hidden" name="invite" value={invite} />
+      ) : (
+        <TextField
+          label="Organisation name"
+          name="organisation"
+          autoComplete="organization"
+          required
+          defaultValue={state.values?.organisation}
+          error={errors.organisation}
+        />
+      )}
       <TextField
         label="Email"
         name="email"

@@ -2,9 +2,10 @@ import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { deleteAttachments } from '@/lib/attachments/service';
 import type { Db } from '@/lib/db';
-import { attachments } from '@/lib/db/schema';
+import { attachments, chats, users } from '@/lib/db/schema';
+import { notFound } from '@/lib/errors';
 import { wakeWorker } from '@/lib/outbox/wake';
-import { authorize, type Caller } from '@/lib/policy';
+import { authorize, type Caller, liveChatInScope, type TenantScope } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
 import { recordAudits } from './audit';
 
@@ -45,6 +46,7 @@ export async function forceDelete(
         ? [eq(attachments.uploadedByUserId, parsed.user_id), { by: 'user', user_id: parsed.user_id }]
         : [eq(attachments.chatId, parsed.chat_id), { by: 'chat', chat_id: parsed.chat_id }];
 
+  await requireInTenant(db, scope, parsed);
   const deleted = await db.transaction(async (tx) => {
     const rows = await deleteAttachments(tx, and(eq(attachments.tenantId, scope.tenantId), selector) as SQL, {
       byAdmin: true,
@@ -71,4 +73,26 @@ export async function forceDelete(
   });
   if (deleted.length > 0) wakeWorker();
   return { deleted: deleted.length, bytes: deleted.reduce((sum, row) => sum + row.sizeBytes, 0) };
+}
+
+/** A user or chat named as the target must be the tenant's: another tenant's is a 404, like none. */
+async function requireInTenant(
+  db: Db,
+  scope: TenantScope,
+  target: z.output<typeof forceDeleteInput>,
+): Promise<void> {
+  if ('user_id' in target) {
+    const [user] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, target.user_id), eq(users.tenantId, scope.tenantId)));
+    if (!user) throw notFound('User');
+  }
+  if ('chat_id' in target) {
+    const [chat] = await db
+      .select({ id: chats.id })
+      .from(chats)
+      .where(liveChatInScope(scope, target.chat_id));
+    if (!chat) throw notFound('Chat');
+  }
 }

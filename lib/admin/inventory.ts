@@ -2,17 +2,9 @@ import { and, asc, desc, eq, gte, ilike, isNotNull, isNull, lte, type SQL, sql }
 import { z } from 'zod';
 import type { Db } from '@/lib/db';
 import { attachmentKinds, attachmentStatuses, attachments, messageAttachments, users } from '@/lib/db/schema';
-import { parseLimit } from '@/lib/pagination';
 import { authorize, type Caller, type TenantScope } from '@/lib/policy';
-import { parseInput } from '@/lib/validation';
-import { afterCursor, decodeAdminCursor, encodeAdminCursor } from './keyset';
-import {
-  containsPattern,
-  endInstantParam,
-  instantParam,
-  orderParam,
-  searchParamsObject,
-} from './query-params';
+import { afterCursor, allPages, decodeAdminCursor, EXPORT_PAGE_SIZE, encodeAdminCursor } from './keyset';
+import { containsPattern, endInstantParam, instantParam, orderParam, parseListQuery } from './query-params';
 
 /** An attachment as an administrator sees it: metadata only, never content, thumbnail or chat title. */
 export interface InventoryItem {
@@ -53,23 +45,6 @@ const filterSchema = z
   .strict();
 
 export type InventoryQuery = z.output<typeof filterSchema>;
-
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
-
-/** Parses the inventory's filters from query parameters; an unknown parameter is refused, not ignored. */
-export function parseInventoryQuery(params: URLSearchParams): {
-  query: InventoryQuery;
-  limit: number;
-  cursor: string | undefined;
-} {
-  const { limit, cursor, ...filters } = searchParamsObject(params);
-  return {
-    query: parseInput(filterSchema, filters),
-    limit: parseLimit(limit, DEFAULT_LIMIT, MAX_LIMIT),
-    cursor,
-  };
-}
 
 function filtersOf(scope: TenantScope, q: InventoryQuery): SQL {
   return and(
@@ -162,24 +137,8 @@ export async function inventoryPage(
 
 export async function listInventory(db: Db, caller: Caller | null, params: URLSearchParams) {
   const scope = authorize(caller, 'admin.attachment.list');
-  const { query, limit, cursor } = parseInventoryQuery(params);
+  const { query, limit, cursor } = parseListQuery(filterSchema, params);
   return inventoryPage(db, scope, query, limit, cursor);
-}
-
-const EXPORT_PAGE = 1000;
-
-/** Every row of the filtered inventory, a page at a time (the CSV export's source). */
-export async function* inventoryPages(
-  db: Db,
-  scope: TenantScope,
-  q: InventoryQuery,
-): AsyncGenerator<InventoryItem[]> {
-  let cursor: string | undefined;
-  do {
-    const page = await inventoryPage(db, scope, q, EXPORT_PAGE, cursor);
-    if (page.items.length > 0) yield page.items;
-    cursor = page.next_cursor ?? undefined;
-  } while (cursor);
 }
 
 export const INVENTORY_CSV_HEADER = [
@@ -217,5 +176,6 @@ export const inventoryCsvCells = (i: InventoryItem) => [
 /** The export's authorization and filters: the list's, every page of them. */
 export function exportInventory(db: Db, caller: Caller | null, params: URLSearchParams) {
   const scope = authorize(caller, 'admin.attachment.list');
-  return inventoryPages(db, scope, parseInventoryQuery(params).query);
+  const { query } = parseListQuery(filterSchema, params);
+  return allPages((cursor) => inventoryPage(db, scope, query, EXPORT_PAGE_SIZE, cursor));
 }

@@ -62,3 +62,18 @@ export function afterCursor(column: AnyColumn, idColumn: AnyColumn, cursor: Admi
     ? sql`(${column}, ${idColumn}) < (${value}, ${cursor.id}::uuid)`
     : sql`(${column}, ${idColumn}) > (${value}, ${cursor.id}::uuid)`;
 }
+
+/** Rows per page when a whole filtered list is read (the CSV exports). */
+export const EXPORT_PAGE_SIZE = 1000;
+
+/** Every page of a keyset-paged list, fetched only as the consumer asks for the next. */
+export async function* allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor: string | null }>,
+): AsyncGenerator<T[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    if (page.items.length > 0) yield page.items;
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+}

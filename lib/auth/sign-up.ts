@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import { recordAudit } from '@/lib/admin/audit';
 import type { Db } from '@/lib/db';
 import { tenants } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import { parseInput } from '@/lib/validation';
 import type { AuthConfig, SignUpMode } from './config';
+import {
+  consumeInvitation,
+  findLiveInvitation,
+  invalidInvitation,
+  markInvitationUsedBy,
+} from './invitations';
 import { hashPassword } from './passwords';
 import { takeAttempt, throttleKeys } from './throttle';
 import { insertUser } from './users';
@@ -15,10 +22,19 @@ const signUpInput = z.object({
   password: passwordSchema,
 });
 
-/** Why sign-up is not offered in this mode, in a sentence for the person who tried; null when it is. */
-export function signUpClosedReason(mode: SignUpMode): string | null {
-  if (mode === 'open') return null;
-  // There are no invitations to accept yet, so invite-only turns everyone away for now.
+/** Joining an organisation by an administrator's link: its tenant and role come from the invitation. */
+const invitedSignUpInput = z.object({
+  invite: z.string().max(200),
+  email: emailSchema,
+  password: passwordSchema,
+});
+
+/**
+ * Why sign-up is not offered in this mode, in a sentence for the person who tried; null when it
+ * is. An invitation opens invite-only sign-up, never a closed one.
+ */
+export function signUpClosedReason(mode: SignUpMode, invited = false): string | null {
+  if (mode === 'open' || (mode === 'invite-only' && invited)) return null;
   return mode === 'invite-only'
     ? 'Sign-up needs an invitation. Ask an administrator of your organisation to invite you.'
     : 'Sign-up is closed. Ask an administrator of your organisation for an account.';
@@ -45,11 +61,13 @@ function slugify(name: string): string {
 export async function signUp(
   db: Db,
   config: AuthConfig['signUp'],
-  input: z.input<typeof signUpInput>,
+  input: z.input<typeof signUpInput> | z.input<typeof invitedSignUpInput>,
   context: { clientAddress: string; now?: Date },
 ): Promise<void> {
-  const closed = signUpClosedReason(config.mode);
+  const invited = 'invite' in input;
+  const closed = signUpClosedReason(config.mode, invited);
   if (closed) throw new AppError('signup_closed', closed);
+  if (invited) return invitedSignUp(db, config, parseInput(invitedSignUpInput, input), context);
   const { organisation, email, password } = parseInput(signUpInput, input);
   await takeAttempt(
     db,
@@ -76,6 +94,50 @@ export async function signUp(
     });
   } catch (err) {
     // The transaction rolled the tenant back; the answer stays the same.
+    if (!(err instanceof AppError && err.code === 'email_taken')) throw err;
+  }
+}
+
+/**
+ * Sign-up by invitation: the user joins the inviting tenant with the invitation's role, and the
+ * link is used up in the same transaction. An email that already has an account rolls it all
+ * back (the link stays usable) and answers like a success, as above.
+ */
+async function invitedSignUp(
+  db: Db,
+  config: AuthConfig['signUp'],
+  input: z.output<typeof invitedSignUpInput>,
+  context: { clientAddress: string; now?: Date },
+): Promise<void> {
+  await takeAttempt(
+    db,
+    throttleKeys.signUpAddress(context.clientAddress),
+    config.address,
+    context.now ?? new Date(),
+  );
+  if (!(await findLiveInvitation(db, input.invite))) throw invalidInvitation();
+  const passwordHash = await hashPassword(input.password);
+  try {
+    await db.transaction(async (tx) => {
+      const invitation = await consumeInvitation(tx, input.invite);
+      const user = await insertUser(tx, {
+        tenantId: invitation.tenantId,
+        email: input.email,
+        passwordHash,
+        role: invitation.role,
+      });
+      await markInvitationUsedBy(tx, invitation.id, user.id);
+      await recordAudit(tx, {
+        tenantId: invitation.tenantId,
+        actorId: user.id,
+        action: 'invitation.accept',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        requestId: null,
+        details: { role: invitation.role },
+      });
+    });
+  } catch (err) {
     if (!(err instanceof AppError && err.code === 'email_taken')) throw err;
   }
 }

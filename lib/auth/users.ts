@@ -85,7 +85,7 @@ export async function verifyCredentials(
  * their sessions for good: they do not come back when the user is enabled again. Their API tokens
  * stop working while they are disabled.
  */
-export async function setUserDisabled(db: Db, userId: string, disabled: boolean): Promise<boolean> {
+export async function setUserDisabled(db: Queryable, userId: string, disabled: boolean): Promise<boolean> {
   const changed = await db
     .update(users)
     .set(
