@@ -1,24 +1,21 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { type FilePayload, FROM_APP, openNewChat, PASSWORD, signIn, signUp, uniqueEmail } from './helpers';
+import {
+  attachedFile,
+  type FilePayload,
+  FROM_APP,
+  openNewChat,
+  PASSWORD,
+  pickFiles,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 /*
  * A tenant admin's settings as a member of the tenant feels them: a tightened limit, the uploads
  * switch, and the retention policy with its dry run. The member is invited by the admin and
  * works in a browser context of their own, as another person would.
  */
-
-const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-const chip = (page: Page, filename: string) =>
-  composer(page)
-    .getByRole('list', { name: 'Attached files' })
-    .getByRole('listitem')
-    .filter({ hasText: filename });
-
-async function pickFiles(page: Page, files: FilePayload[]) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Attach files' }).click();
-  await (await chooser).setFiles(files);
-}
 
 async function inviteMember(admin: Page, browser: Browser): Promise<Page> {
   const response = await admin.request.post('/api/admin/invitations', {
@@ -70,7 +67,9 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
 
   await member.reload();
   await pickFiles(member, [twoMb]);
-  await expect(chip(member, 'notes.txt')).toContainText('notes.txt is 2 MB; documents can be at most 1 MB.');
+  await expect(attachedFile(member, 'notes.txt')).toContainText(
+    'notes.txt is 2 MB; documents can be at most 1 MB.',
+  );
   const refused = await member.request.post(`/api/chats/${chatId}/attachments`, {
     multipart: { file: twoMb },
     headers: FROM_APP,
@@ -97,7 +96,7 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
   await saveSettings(admin);
   await member.reload();
   await pickFiles(member, [small]);
-  await expect(chip(member, 'small.txt')).not.toContainText('turned off');
+  await expect(attachedFile(member, 'small.txt')).not.toContainText('turned off');
   await expect
     .poll(async () => {
       const list = await member.request.get(`/api/chats/${chatId}/attachments`);

@@ -1,13 +1,26 @@
 'use client';
 
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { formatBytes } from '@/components/attachments/file-format';
 import { Button } from '@/components/ui/button';
 import type { Overview } from '@/lib/admin/overview';
 import { DailyChart } from './daily-chart';
 import { type UsersSort, useOverview, useRetryDeadJobs } from './overview-queries';
 
-const section = 'flex flex-col gap-3 rounded-lg border border-zinc-200 p-4 dark:border-zinc-800';
+/** A titled panel of the overview, named by its heading for assistive technology. */
+function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
+  return (
+    <section
+      aria-labelledby={`${id}-heading`}
+      className="flex flex-col gap-3 rounded-lg border border-zinc-200 p-4 dark:border-zinc-800"
+    >
+      <h2 id={`${id}-heading`} className="font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
 
 /** The tenant at a glance: storage, who uses it, what state files are in, and what is stuck. */
 export function AdminOverview() {
@@ -18,10 +31,7 @@ export function AdminOverview() {
   const data = overview.data;
   return (
     <div className="flex flex-col gap-6">
-      <section aria-labelledby="storage-heading" className={section}>
-        <h2 id="storage-heading" className="font-semibold">
-          Storage
-        </h2>
+      <Section id="storage" title="Storage">
         <p>
           {formatBytes(data.storage.used_bytes)} of {formatBytes(data.storage.quota_bytes)} used by{' '}
           {data.storage.files} files.
@@ -33,12 +43,9 @@ export function AdminOverview() {
           aria-label="Organisation storage used"
           className="w-full"
         />
-      </section>
+      </Section>
       <TopUsers data={data} sort={sort} onSort={setSort} />
-      <section aria-labelledby="files-heading" className={section}>
-        <h2 id="files-heading" className="font-semibold">
-          Files
-        </h2>
+      <Section id="files" title="Files">
         <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
           {Object.entries(data.by_status).map(([status, n]) => (
             <div key={status}>
@@ -55,11 +62,8 @@ export function AdminOverview() {
             </div>
           ))}
         </dl>
-      </section>
-      <section aria-labelledby="daily-heading" className={section}>
-        <h2 id="daily-heading" className="font-semibold">
-          Last 30 days
-        </h2>
+      </Section>
+      <Section id="daily" title="Last 30 days">
         <DailyChart daily={data.daily} />
         <h3 className="text-sm font-semibold">Failed uploads by reason</h3>
         {data.failed_by_code.length === 0 ? (
@@ -73,7 +77,7 @@ export function AdminOverview() {
             ))}
           </ul>
         )}
-      </section>
+      </Section>
       <Backlog backlog={data.backlog} />
     </div>
   );
@@ -100,10 +104,7 @@ function TopUsers({
     </th>
   );
   return (
-    <section aria-labelledby="users-heading" className={section}>
-      <h2 id="users-heading" className="font-semibold">
-        Top users
-      </h2>
+    <Section id="users" title="Top users">
       <table className="w-full text-left text-sm">
         <thead>
           <tr>
@@ -124,17 +125,14 @@ function TopUsers({
           ))}
         </tbody>
       </table>
-    </section>
+    </Section>
   );
 }
 
 function Backlog({ backlog }: { backlog: Overview['backlog'] }) {
   const retry = useRetryDeadJobs();
   return (
-    <section aria-labelledby="backlog-heading" className={section}>
-      <h2 id="backlog-heading" className="font-semibold">
-        Cleanup backlog
-      </h2>
+    <Section id="backlog" title="Cleanup backlog">
       <p className="text-sm">
         Files waiting for cleanup: {backlog.cleanup.pending}; given up on: {backlog.cleanup.failed}. Jobs
         waiting: {backlog.jobs.pending}; dead: {backlog.jobs.dead}.
@@ -151,6 +149,6 @@ function Backlog({ backlog }: { backlog: Overview['backlog'] }) {
           {retry.data ? `${retry.data.retried} jobs queued again.` : retry.isError ? retry.error.message : ''}
         </p>
       </div>
-    </section>
+    </Section>
   );
 }
