@@ -1,10 +1,10 @@
-import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '@/lib/admin/audit';
 import type { AttachmentConfig } from '@/lib/attachments/config';
 import { reopenFailedCleanups } from '@/lib/cleanup/attachment-files';
 import type { Db } from '@/lib/db';
-import { attachments, outbox, users } from '@/lib/db/schema';
+import { attachmentDaily, attachments, attachmentUsage, outbox, users } from '@/lib/db/schema';
 import { reviveDead } from '@/lib/outbox/store';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { authorize, type Caller } from '@/lib/policy';
@@ -49,26 +49,24 @@ export async function getOverview(
   const scope = authorize(caller, 'admin.overview');
   const { users_sort, users_limit } = parseInput(overviewQuery, searchParamsObject(params));
   const { db } = deps;
-  const tenant = eq(attachments.tenantId, scope.tenantId);
-  const counted = sql`${attachments.status} <> 'failed'`;
-
-  // One pass over the tenant's live files, grouped two ways: per uploader, and per status and kind.
+  // The rollups the attachments table's trigger keeps (migration 0010): a few thousand rows.
   const grouped = await db
     .select({
-      user: attachments.uploadedByUserId,
-      status: attachments.status,
-      kind: attachments.kind,
-      files: sql<number>`count(*)::int`,
-      bytes: sql<string>`coalesce(sum(${attachments.sizeBytes}) filter (where ${counted}), 0)`,
+      user: attachmentUsage.userId,
+      status: attachmentUsage.status,
+      kind: attachmentUsage.kind,
+      files: attachmentUsage.files,
+      bytes: attachmentUsage.bytes,
     })
-    .from(attachments)
-    .where(and(tenant, isNull(attachments.deletedAt)))
-    .groupBy(
-      sql`grouping sets ((${attachments.uploadedByUserId}), (${attachments.status}, ${attachments.kind}))`,
-    );
-  const perUser = grouped.filter((row) => row.user !== null);
-  const perStatusKind = grouped.filter((row) => row.user === null);
-  const sortKey = (row: (typeof perUser)[number]) => (users_sort === 'files' ? row.files : int(row.bytes));
+    .from(attachmentUsage)
+    .where(and(eq(attachmentUsage.tenantId, scope.tenantId), sql`${attachmentUsage.files} <> 0`));
+  const usage = new Map<string, { files: number; bytes: number }>();
+  for (const row of grouped) {
+    const sum = usage.get(row.user) ?? { files: 0, bytes: 0 };
+    usage.set(row.user, { files: sum.files + row.files, bytes: sum.bytes + row.bytes });
+  }
+  const perUser = [...usage].map(([user, sum]) => ({ user, ...sum }));
+  const sortKey = (row: (typeof perUser)[number]) => (users_sort === 'files' ? row.files : row.bytes);
   const top = perUser.sort((a, b) => sortKey(b) - sortKey(a)).slice(0, users_limit);
   const emails = top.length
     ? await db
@@ -77,7 +75,7 @@ export async function getOverview(
         .where(
           inArray(
             users.id,
-            top.map((row) => row.user as string),
+            top.map((row) => row.user),
           ),
         )
     : [];
@@ -88,7 +86,7 @@ export async function getOverview(
     document: { files: 0, bytes: 0 },
     image: { files: 0, bytes: 0 },
   };
-  for (const row of perStatusKind) {
+  for (const row of grouped) {
     by_status[row.status] = (by_status[row.status] ?? 0) + row.files;
     const kind = by_kind[row.kind] ?? { files: 0, bytes: 0 };
     by_kind[row.kind] = { files: kind.files + row.files, bytes: kind.bytes + int(row.bytes) };
@@ -96,15 +94,15 @@ export async function getOverview(
 
   return {
     storage: {
-      used_bytes: perUser.reduce((sum, row) => sum + int(row.bytes), 0),
+      used_bytes: perUser.reduce((sum, row) => sum + row.bytes, 0),
       quota_bytes: deps.config.tenantQuotaBytes,
       files: perUser.reduce((sum, row) => sum + row.files, 0),
     },
     top_users: top.map((row) => ({
-      user_id: row.user as string,
-      email: emailOf.get(row.user as string) ?? '',
+      user_id: row.user,
+      email: emailOf.get(row.user) ?? '',
       files: row.files,
-      bytes: int(row.bytes),
+      bytes: row.bytes,
     })),
     by_status,
     by_kind,
@@ -113,39 +111,32 @@ export async function getOverview(
   };
 }
 
-/**
- * Uploads per day and failures per code over the last 30 days, deleted files included (they were
- * uploaded): one range scan of the tenant's recent rows, grouped both ways.
- */
+/** Uploads per day and failures per code over the last 30 days, deleted files included (they were uploaded). */
 async function recentActivity(db: Db, tenantId: string) {
-  const since = sql`date_trunc('day', now() at time zone 'utc') - make_interval(days => ${OVERVIEW_DAYS - 1})`;
-  const day = sql<string>`to_char(${attachments.createdAt} at time zone 'utc', 'YYYY-MM-DD')`;
-  const rows = await db
-    .select({
-      day,
-      errorCode: attachments.errorCode,
-      uploads: sql<number>`count(*)::int`,
-      bytes: sql<string>`coalesce(sum(${attachments.sizeBytes}), 0)`,
-      failed: sql<number>`(count(*) filter (where ${attachments.status} = 'failed'))::int`,
-    })
-    .from(attachments)
-    .where(
-      and(eq(attachments.tenantId, tenantId), sql`${attachments.createdAt} >= (${since}) at time zone 'utc'`),
-    )
-    .groupBy(sql`grouping sets ((${day}), (${attachments.errorCode}))`);
-  const perDay = new Map(rows.filter((r) => r.day !== null).map((r) => [r.day, r]));
   const today = new Date();
+  const dayOf = (offset: number) =>
+    new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - offset))
+      .toISOString()
+      .slice(0, 10);
+  const rows = await db
+    .select()
+    .from(attachmentDaily)
+    .where(and(eq(attachmentDaily.tenantId, tenantId), gte(attachmentDaily.day, dayOf(OVERVIEW_DAYS - 1))));
   const daily = Array.from({ length: OVERVIEW_DAYS }, (_, i) => {
-    const date = new Date(
-      Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (OVERVIEW_DAYS - 1 - i)),
-    );
-    const key = date.toISOString().slice(0, 10);
-    const row = perDay.get(key);
-    return { day: key, uploads: row?.uploads ?? 0, bytes: int(row?.bytes) };
+    const day = dayOf(OVERVIEW_DAYS - 1 - i);
+    const ofDay = rows.filter((row) => row.day === day);
+    return {
+      day,
+      uploads: ofDay.reduce((sum, row) => sum + row.uploads, 0),
+      bytes: ofDay.reduce((sum, row) => sum + row.bytes, 0),
+    };
   });
-  const failed_by_code = rows
-    .filter((r) => r.day === null && r.errorCode !== null && r.failed > 0)
-    .map((r) => ({ error_code: r.errorCode as string, count: r.failed }))
+  const failed = new Map<string, number>();
+  for (const row of rows)
+    if (row.errorCode && row.failed > 0)
+      failed.set(row.errorCode, (failed.get(row.errorCode) ?? 0) + row.failed);
+  const failed_by_code = [...failed]
+    .map(([error_code, count]) => ({ error_code, count }))
     .sort((a, b) => b.count - a.count);
   return { daily, failed_by_code };
 }

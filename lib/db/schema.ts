@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   customType,
+  date,
   foreignKey,
   index,
   integer,
@@ -281,6 +282,39 @@ export const attachments = pgTable(
       .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
   ],
+);
+
+/**
+ * The overview's rollups of `attachments`, kept exact by statement-level triggers on that table
+ * (hand-written SQL in migration 0010_admin_settings), so the admin overview reads a few thousand
+ * rows instead of aggregating a tenant's million: live files and their counted bytes (failed
+ * files count no bytes) per uploader, status and kind.
+ */
+export const attachmentUsage = pgTable(
+  'attachment_usage',
+  {
+    tenantId: tenantRef(),
+    userId: uuid('user_id').notNull(),
+    status: varchar('status', { length: 16 }).notNull(),
+    kind: varchar('kind', { length: 16 }).notNull(),
+    files: bigint('files', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.status, t.kind] })],
+);
+
+/** Every upload (deleted ones too) per UTC day of its creation and error code ('' for none). */
+export const attachmentDaily = pgTable(
+  'attachment_daily',
+  {
+    tenantId: tenantRef(),
+    day: date('day', { mode: 'string' }).notNull(),
+    errorCode: varchar('error_code', { length: 64 }).notNull().default(''),
+    uploads: bigint('uploads', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    failed: bigint('failed', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.errorCode] })],
 );
 
 /** One provider vector store per chat; the unique key is the sole arbiter of who creates it. */

@@ -4,8 +4,11 @@ import { POST as retryRoute } from '@/app/api/admin/jobs/retry/route';
 import { GET as overviewRoute } from '@/app/api/admin/overview/route';
 import { POST as dryRunRoute } from '@/app/api/admin/retention/dry-run/route';
 import { GET as getSettingsRoute, PATCH as patchSettingsRoute } from '@/app/api/admin/settings/route';
+import { forceDelete } from '@/lib/admin/force-delete';
 import type { Overview } from '@/lib/admin/overview';
+import { deleteAttachment } from '@/lib/attachments/service';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
+import { deleteChat } from '@/lib/chats/service';
 import { attachments, auditLog, outbox } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
@@ -118,6 +121,47 @@ describe('the admin overview', () => {
 });
 
 type Auth = { token?: string; auth?: string };
+
+describe('the rollups the overview reads', () => {
+  it('stay equal to the attachments they sum, through uploads, failures, deletes and a chat delete', async () => {
+    const chat = await makeChat(member);
+    const other = await makeChat(member);
+    const ids = [];
+    for (let i = 0; i < 4; i++)
+      ids.push(
+        (await uploadFile(deps, member.caller, chat, fileInput('x'.repeat(100 * (i + 1))))).attachment.id,
+      );
+    await uploadFile(deps, admin.caller, await makeChat(admin), fileInput('admin file'));
+    await uploadFile(deps, member.caller, other, fileInput('in the other chat'));
+    const db = await getDb();
+    await db
+      .update(attachments)
+      .set({ status: 'failed', errorCode: 'indexing_failed' })
+      .where(eq(attachments.id, ids[0] as string));
+    await deleteAttachment(deps, member.caller, chat, ids[1] as string);
+    await forceDelete(db, admin.caller, { attachment_ids: [ids[2]] }, null);
+    await deleteChat(db, member.caller, other);
+
+    const direct = await db.execute(sql`
+      select uploaded_by_user_id as user_id, status, kind, count(*)::int as files,
+        coalesce(sum(size_bytes) filter (where status <> 'failed'), 0)::bigint as bytes
+      from attachments where tenant_id = ${admin.caller.tenantId} and deleted_at is null group by 1, 2, 3 order by 1, 2, 3`);
+    const rolled = await db.execute(sql`
+      select user_id, status, kind, files::int, bytes from attachment_usage
+      where tenant_id = ${admin.caller.tenantId} and files <> 0 order by 1, 2, 3`);
+    expect(rowsOf(rolled).map(String)).toEqual(rowsOf(direct).map(String));
+    const view = await overview(admin);
+    expect(view.storage.files).toBe(3);
+    expect(view.daily.at(-1)?.uploads).toBe(6);
+    expect(view.failed_by_code).toEqual([{ error_code: 'indexing_failed', count: 1 }]);
+  });
+});
+
+/** The rows of a raw query as comparable strings, whatever the driver's result shape. */
+const rowsOf = (result: unknown) =>
+  ((result as { rows?: unknown[] }).rows ?? (result as unknown[])).map((row) =>
+    JSON.stringify(Object.values(row as object).map(String)),
+  );
 
 describe('admin routes: members 404, no caller 401, another tenant’s admin sees only their own', () => {
   const routes = [
