@@ -281,6 +281,13 @@ export const attachments = pgTable(
     index('attachments_inventory_status_idx')
       .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
+    // bench/admin-scale: the inventory's kind and failure-code filters at a million files.
+    index('attachments_inventory_kind_idx')
+      .on(t.tenantId, t.kind, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('attachments_inventory_error_idx')
+      .on(t.tenantId, t.errorCode, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null and ${t.errorCode} is not null`),
   ],
 );
 
