@@ -35,8 +35,13 @@ async function inviteMember(admin: Page, browser: Browser): Promise<Page> {
   return member;
 }
 
+/** Saves the form and waits for the server's answer (the status line may still show the last save). */
 async function saveSettings(admin: Page) {
+  const saved = admin.waitForResponse(
+    (r) => r.url().endsWith('/api/admin/settings') && r.request().method() === 'PATCH',
+  );
   await admin.getByRole('button', { name: 'Save settings' }).click();
+  expect((await saved).status()).toBe(200);
   await expect(admin.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
 }
 
@@ -83,8 +88,11 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
   await admin.getByRole('checkbox', { name: 'Uploads enabled' }).uncheck();
   await saveSettings(admin);
   await member.reload();
-  await expect(member.getByText('Uploads are turned off for your organisation.').first()).toBeVisible();
   const small: FilePayload = { name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') };
+  await pickFiles(member, [small]);
+  await expect(attachedFile(member, 'small.txt')).toContainText(
+    'Uploads are turned off for your organisation.',
+  );
   const off = await member.request.post(`/api/chats/${chatId}/attachments`, {
     multipart: { file: small },
     headers: FROM_APP,
