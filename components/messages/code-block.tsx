@@ -1,4 +1,4 @@
-import { CopyButton } from './copy-button';
+import { CopyButton } from '@/components/ui/copy-button';
 
 /** A fenced code block: its language (when given), a Copy button, and the code scrolling sideways. */
 export function CodeBlock({ code, language }: { code: string; language?: string }) {

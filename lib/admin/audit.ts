@@ -1,5 +1,6 @@
 import type { Queryable } from '@/lib/db';
 import { auditLog } from '@/lib/db/schema';
+import type { Caller, TenantScope } from '@/lib/policy';
 
 /**
  * One thing an administrator did, or a deletion its owner did not make. `before`/`after` carry
@@ -49,3 +50,16 @@ export async function recordAudits(db: Queryable, entries: readonly AuditEntry[]
     await db.insert(auditLog).values(entries.slice(i, i + AUDIT_BATCH).map(toRow));
   }
 }
+
+/** Who acted and from which request: what every entry of one admin request shares. */
+export type AuditActor = Pick<AuditEntry, 'tenantId' | 'actorId' | 'requestId'>;
+
+export const auditActor = (
+  scope: TenantScope,
+  caller: Caller | null,
+  requestId: string | null,
+): AuditActor => ({
+  tenantId: scope.tenantId,
+  actorId: caller?.userId ?? null,
+  requestId,
+});

@@ -7,7 +7,7 @@ import { notFound } from '@/lib/errors';
 import { wakeWorker } from '@/lib/outbox/wake';
 import { authorize, type Caller, liveChatInScope, type TenantScope } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
-import { recordAudits } from './audit';
+import { auditActor, recordAudits } from './audit';
 
 /** Ids in one request: a page of the inventory's largest size, with room to spare. */
 export const MAX_FORCE_DELETE_IDS = 500;
@@ -37,7 +37,7 @@ export async function forceDelete(
   requestId: string | null,
 ): Promise<ForceDeleteResult> {
   const scope = authorize(caller, 'admin.attachment.delete');
-  const actorId = caller?.userId ?? null;
+  const actor = auditActor(scope, caller, requestId);
   const parsed = parseInput(forceDeleteInput, input);
   const [selector, selection]: [SQL, Record<string, unknown>] =
     'attachment_ids' in parsed
@@ -54,12 +54,10 @@ export async function forceDelete(
     await recordAudits(
       tx,
       rows.map((row) => ({
-        tenantId: scope.tenantId,
-        actorId,
+        ...actor,
         action: 'attachment.force_delete',
         targetType: 'attachment',
         targetId: row.id,
-        requestId,
         details: {
           ...selection,
           filename: row.filename,

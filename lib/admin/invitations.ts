@@ -1,6 +1,11 @@
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { invitationPath, invitationTokenHash, newInvitationToken } from '@/lib/auth/invitations';
+import {
+  invitationPath,
+  invitationTokenHash,
+  liveInvitation,
+  newInvitationToken,
+} from '@/lib/auth/invitations';
 import { roleSchema } from '@/lib/auth/validation';
 import type { Db } from '@/lib/db';
 import { type Invitation, invitations } from '@/lib/db/schema';
@@ -8,7 +13,7 @@ import { AppError, notFound } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import { authorize, type Caller } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
-import { recordAudit } from './audit';
+import { auditActor, recordAudit } from './audit';
 
 export const DEFAULT_INVITATION_DAYS = 7;
 export const MAX_INVITATION_DAYS = 30;
@@ -36,13 +41,7 @@ const createInput = z
   })
   .strict();
 
-const open = (tenantId: string) =>
-  and(
-    eq(invitations.tenantId, tenantId),
-    isNull(invitations.usedAt),
-    isNull(invitations.revokedAt),
-    gt(invitations.expiresAt, sql`now()`),
-  );
+const open = (tenantId: string) => and(eq(invitations.tenantId, tenantId), liveInvitation());
 
 /**
  * A one-time sign-up link into the admin's tenant. The link (with its secret) is in this answer
@@ -80,12 +79,10 @@ export async function createInvitation(
       .returning();
     if (!created) throw new Error('invitation insert returned nothing');
     await recordAudit(tx, {
-      tenantId: scope.tenantId,
-      actorId: caller?.userId ?? null,
+      ...auditActor(scope, caller, context.requestId),
       action: 'invitation.create',
       targetType: 'invitation',
       targetId: created.id,
-      requestId: context.requestId,
       after: { role, expires_at: created.expiresAt.toISOString() },
     });
     return created;
@@ -122,12 +119,10 @@ export async function revokeInvitation(
       .returning();
     if (!row) throw notFound('Invitation');
     await recordAudit(tx, {
-      tenantId: scope.tenantId,
-      actorId: caller?.userId ?? null,
+      ...auditActor(scope, caller, requestId),
       action: 'invitation.revoke',
       targetType: 'invitation',
       targetId: row.id,
-      requestId,
     });
   });
 }

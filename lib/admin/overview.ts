@@ -49,7 +49,7 @@ export async function getOverview(
   const scope = authorize(caller, 'admin.overview');
   const { users_sort, users_limit } = parseInput(overviewQuery, searchParamsObject(params));
   const { db } = deps;
-  // The rollups the attachments table's trigger keeps (migration 0010): a few thousand rows.
+  // The rollups the attachments table's trigger keeps (migration 0011_admin_settings): a few thousand rows.
   const grouped = await db
     .select({
       user: attachmentUsage.userId,

@@ -9,7 +9,7 @@ import { isUuid } from '@/lib/ids';
 import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
 import { authorize, type Caller, type TenantScope } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
-import { recordAudit } from './audit';
+import { auditActor, recordAudit } from './audit';
 
 export interface AdminUserView {
   id: string;
@@ -147,12 +147,10 @@ export async function updateUser(
     if (after.disabled !== before.disabled) await setUserDisabled(tx, target.id, after.disabled);
     if (after.role === before.role && after.disabled === before.disabled) return;
     await recordAudit(tx, {
-      tenantId: scope.tenantId,
-      actorId: caller?.userId ?? null,
+      ...auditActor(scope, caller, requestId),
       action: 'user.update',
       targetType: 'user',
       targetId: target.id,
-      requestId,
       before,
       after,
     });

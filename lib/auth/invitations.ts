@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '@/lib/db';
 import { type Invitation, invitations } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
@@ -19,20 +19,21 @@ export const invalidInvitation = () =>
     'This invitation link is not valid any more: it was used, revoked or has expired.',
   );
 
+/** An invitation that can still be used: not used, not revoked, not expired. */
+export const liveInvitation = (): SQL =>
+  and(
+    isNull(invitations.usedAt),
+    isNull(invitations.revokedAt),
+    gt(invitations.expiresAt, sql`now()`),
+  ) as SQL;
+
+const liveWithToken = (token: string) =>
+  and(eq(invitations.tokenHash, invitationTokenHash(token)), liveInvitation());
+
 /** A live invitation for the token, or null: used, revoked, expired and unknown all look the same. */
 export async function findLiveInvitation(db: Queryable, token: string): Promise<Invitation | null> {
   if (!/^[\w-]{20,100}$/.test(token)) return null;
-  const [row] = await db
-    .select()
-    .from(invitations)
-    .where(
-      and(
-        eq(invitations.tokenHash, invitationTokenHash(token)),
-        isNull(invitations.usedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, sql`now()`),
-      ),
-    );
+  const [row] = await db.select().from(invitations).where(liveWithToken(token));
   return row ?? null;
 }
 
@@ -44,14 +45,7 @@ export async function consumeInvitation(tx: Queryable, token: string): Promise<I
   const [row] = await tx
     .update(invitations)
     .set({ usedAt: sql`now()` })
-    .where(
-      and(
-        eq(invitations.tokenHash, invitationTokenHash(token)),
-        isNull(invitations.usedAt),
-        isNull(invitations.revokedAt),
-        gt(invitations.expiresAt, sql`now()`),
-      ),
-    )
+    .where(liveWithToken(token))
     .returning();
   if (!row) throw invalidInvitation();
   return row;

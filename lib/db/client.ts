@@ -93,6 +93,8 @@ async function openPglite(dir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   // The local index's full-text index has the store's id as a key (migration 0006).
   const { btree_gin } = await import('@electric-sql/pglite/contrib/btree_gin');
+  // The admin inventory's filename-contains search (migration 0010).
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const inMemory = dir.startsWith('memory://');
@@ -102,7 +104,9 @@ async function openPglite(dir: string): Promise<Database> {
     release = acquireFolderLock(path.resolve(dir));
   }
   try {
-    const client = await PGlite.create(inMemory ? dir : path.resolve(dir), { extensions: { btree_gin } });
+    const client = await PGlite.create(inMemory ? dir : path.resolve(dir), {
+      extensions: { btree_gin, pg_trgm },
+    });
     const db = drizzle({ client, schema }) as unknown as Db;
     return {
       db,

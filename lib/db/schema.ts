@@ -281,19 +281,28 @@ export const attachments = pgTable(
     index('attachments_inventory_status_idx')
       .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
-    // bench/admin-scale: the inventory's kind and failure-code filters at a million files.
+    // bench/admin-scale: the inventory's kind filter at a million files.
     index('attachments_inventory_kind_idx')
       .on(t.tenantId, t.kind, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    // Filters whose matches can be rare (a few in a million), where walking the tenant's rows
+    // in order would read them all. Filename-contains has a trigram index of its own, written by
+    // hand in migration 0010 (pg_trgm; drizzle cannot express the operator class with btree_gin).
+    index('attachments_inventory_type_idx')
+      .on(t.tenantId, t.contentType, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
     index('attachments_inventory_error_idx')
       .on(t.tenantId, t.errorCode, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null and ${t.errorCode} is not null`),
+    index('attachments_inventory_locked_idx')
+      .on(t.tenantId, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null and ${t.lockedAt} is not null`),
   ],
 );
 
 /**
  * The overview's rollups of `attachments`, kept exact by statement-level triggers on that table
- * (hand-written SQL in migration 0010_admin_settings), so the admin overview reads a few thousand
+ * (hand-written SQL in migration 0011_admin_settings), so the admin overview reads a few thousand
  * rows instead of aggregating a tenant's million: live files and their counted bytes (failed
  * files count no bytes) per uploader, status and kind.
  */

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { requireAdminSession } from '@/app/_lib/session';
-import { AdminOverview } from '@/components/admin-overview/overview';
+import { AdminOverview } from '@/components/admin/overview/overview';
 
 export const metadata: Metadata = { title: 'Overview · Admin' };
 

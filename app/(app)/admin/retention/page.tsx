@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { requireAdminSession } from '@/app/_lib/session';
-import { RetentionForm } from '@/components/admin-retention/retention-form';
+import { RetentionForm } from '@/components/admin/retention/retention-form';
 
 export const metadata: Metadata = { title: 'Retention · Admin' };
 

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { requireAdminSession } from '@/app/_lib/session';
-import { SettingsForm } from '@/components/admin-settings/settings-form';
+import { SettingsForm } from '@/components/admin/settings/settings-form';
 
 export const metadata: Metadata = { title: 'Settings · Admin' };
 

@@ -33,7 +33,6 @@ ALTER TABLE "attachment_daily" ADD CONSTRAINT "attachment_daily_tenant_id_tenant
 ALTER TABLE "attachment_usage" ADD CONSTRAINT "attachment_usage_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "attachments_retention_idx" ON "attachments" USING btree ("tenant_id",coalesce("last_sent_at", "created_at")) WHERE "attachments"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "attachments_inventory_kind_idx" ON "attachments" USING btree ("tenant_id","kind","created_at","id") WHERE "attachments"."deleted_at" is null;--> statement-breakpoint
-CREATE INDEX "attachments_inventory_error_idx" ON "attachments" USING btree ("tenant_id","error_code","created_at","id") WHERE "attachments"."deleted_at" is null and "attachments"."error_code" is not null;--> statement-breakpoint
 -- ===== Hand-written (keep after regeneration) =====
 -- Files sent before last_sent_at existed count their retention from their last send, not their upload.
 UPDATE "attachments" SET "last_sent_at" = (

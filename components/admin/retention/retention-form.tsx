@@ -2,7 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { fieldErrors, useSaveSettings, useSettings } from '@/components/admin-settings/settings-queries';
+import { fieldErrors, useSaveSettings, useSettings } from '@/components/admin/settings/settings-queries';
 import { apiFetch } from '@/components/api';
 import { formatBytes } from '@/components/attachments/file-format';
 import { Button } from '@/components/ui/button';
