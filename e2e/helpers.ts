@@ -186,3 +186,18 @@ export async function throttleUploads(page: Page, bytesPerSecond: number) {
   await conditions(bytesPerSecond);
   return () => conditions(-1);
 }
+
+/** The chat's message composer, and one of the files attached in it. */
+export const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
+export const attachedFile = (page: Page, filename: string) =>
+  composer(page)
+    .getByRole('list', { name: 'Attached files' })
+    .getByRole('listitem')
+    .filter({ hasText: filename });
+
+/** Picks files through the composer's attach button and the browser's file chooser. */
+export async function pickFiles(page: Page, files: FilePayload[]) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles(files);
+}

@@ -34,7 +34,12 @@ export type Action =
   | 'admin.user.list'
   | 'admin.user.invite'
   | 'admin.user.update'
-  | 'admin.audit.list';
+  | 'admin.audit.list'
+  | 'admin.settings.read'
+  | 'admin.settings.update'
+  | 'admin.overview'
+  | 'admin.retention.dry_run'
+  | 'admin.job.retry';
 
 /** The rows of one tenant: what tenant-wide reads may touch. */
 export interface TenantScope {
@@ -99,6 +104,11 @@ export const accessRules = {
   'admin.user.invite': tenantAdmin,
   'admin.user.update': tenantAdmin,
   'admin.audit.list': tenantAdmin,
+  'admin.settings.read': tenantAdmin,
+  'admin.settings.update': tenantAdmin,
+  'admin.overview': tenantAdmin,
+  'admin.retention.dry_run': tenantAdmin,
+  'admin.job.retry': tenantAdmin,
 } as const satisfies Record<Action, Rule>;
 
 /**

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { SettingsDeps } from '@/lib/admin/settings';
 import { loadAttachmentConfig } from '@/lib/attachments/config';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
@@ -135,6 +136,12 @@ export async function attachmentDeps(): Promise<AttachmentDeps> {
     metrics: rt.metrics(),
     gate: rt.uploadGate(),
   };
+}
+
+/** The tenant settings' dependencies: the deployment's ceilings and models. */
+export async function settingsDeps(): Promise<SettingsDeps> {
+  const rt = runtime();
+  return { db: await getDb(), config: rt.attachmentConfig(), models: rt.models() };
 }
 
 /** The turn service's dependencies. */

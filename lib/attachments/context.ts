@@ -9,6 +9,7 @@ import { fileStoreOf } from '@/lib/models/file-store';
 import type { OwnerScope } from '@/lib/policy';
 import { readKillSwitches } from '@/lib/tenants/settings';
 import type { FileTypeRule, Purpose } from './mime';
+import { effectiveLimits, type UploadLimitValues } from './tenant-limits';
 
 export type ToolStatus = 'allowed' | 'denied' | 'unknown';
 
@@ -19,6 +20,8 @@ export interface UploadContext {
   model: ModelEntry | undefined;
   provider: FileStoreId;
   maxBytes: { document: number; image: number };
+  /** The deployment's limits as the tenant tightened them, read for this request. */
+  limits: UploadLimitValues;
   uploadsEnabled: boolean;
   imagesEnabled: boolean;
   fileSearch: ToolStatus;
@@ -45,14 +48,16 @@ export async function resolveUploadContext(
   // A model's own cap tightens the configured limits; with no catalog entry, config applies.
   const modelCap = model ? model.maxFileSizeMb * MiB : Number.POSITIVE_INFINITY;
   const switches = await readKillSwitches(db, chat.tenantId);
+  const limits = effectiveLimits(config, switches);
   const context: UploadContext = {
     chat,
     model,
     provider: model ? fileStoreOf(model) : deps.models.fallbackFileStore,
     maxBytes: {
-      document: Math.min(config.maxDocumentBytes, modelCap),
-      image: Math.min(config.maxImageBytes, modelCap),
+      document: Math.min(limits.maxDocumentBytes, modelCap),
+      image: Math.min(limits.maxImageBytes, modelCap),
     },
+    limits,
     uploadsEnabled: !switches?.disableUploads,
     imagesEnabled: !switches?.disableImages,
     fileSearch: toolStatus(model?.fileSearch, switches?.disableFileSearch),

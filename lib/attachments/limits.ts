@@ -41,8 +41,10 @@ export async function getUploadLimits(
     userId: scope.userId,
   });
   const { config } = deps;
+  const { limits } = ctx;
   const accepted = ctx.uploadsEnabled
     ? acceptedTypes({ allowCsv: config.allowCsvUpload }).filter((type) => {
+        if (limits.allowedTypes && !limits.allowedTypes.includes(type.mime)) return false;
         try {
           gatePurposes(resolveFileType(type.mime, '', { allowCsv: config.allowCsvUpload }), ctx);
           return true;
@@ -57,12 +59,12 @@ export async function getUploadLimits(
     max_bytes: ctx.maxBytes,
     accepted_types: accepted,
     chat: {
-      documents: meter(usage.chatDocuments, config.maxDocumentsPerChat),
-      bytes: meter(usage.chatBytes, config.maxTotalBytesPerChat),
+      documents: meter(usage.chatDocuments, limits.maxDocumentsPerChat),
+      bytes: meter(usage.chatBytes, limits.maxTotalBytesPerChat),
     },
     quotas: {
-      user: meter(usage.userBytes, config.userQuotaBytes),
-      tenant: meter(usage.tenantBytes, config.tenantQuotaBytes),
+      user: meter(usage.userBytes, limits.userQuotaBytes),
+      tenant: meter(usage.tenantBytes, limits.tenantQuotaBytes),
     },
     code_interpreter: ctx.codeInterpreter,
     file_search: ctx.fileSearch,

@@ -85,6 +85,16 @@ export function inferMimeFromFilename(filename: string): string | undefined {
   return MIME_BY_EXTENSION.get(filename.slice(dot + 1).toLowerCase());
 }
 
+/** The type a client asked for: its declared type, or its filename's when it declared octet-stream. */
+export function requestedMime(declared: string, filename: string): string {
+  const mime = normalizeMime(declared);
+  return mime === OCTET_STREAM ? (inferMimeFromFilename(filename) ?? mime) : mime;
+}
+
+/** The entry of `acceptedTypes` an upload counts as: CSV is listed apart from the text it is stored as. */
+export const acceptedTypeOf = (requested: string, rule: FileTypeRule): string =>
+  requested === CSV ? CSV : rule.mime;
+
 /**
  * The extension is consulted only when the client gave up on the type
  * (octet-stream), so a declared type always wins over the filename.
@@ -94,8 +104,7 @@ export function resolveFileType(
   filename: string,
   options: { allowCsv: boolean },
 ): FileTypeRule {
-  let mime = normalizeMime(declared);
-  if (mime === OCTET_STREAM) mime = inferMimeFromFilename(filename) ?? mime;
+  let mime = requestedMime(declared, filename);
   // CSV is indexed as plain text; the provider file then ends in .txt.
   if (mime === CSV && options.allowCsv) mime = PLAIN;
   const rule = RULES_BY_MIME.get(mime);

@@ -1,5 +1,5 @@
 import { and, eq, isNull, ne, type SQL, sql } from 'drizzle-orm';
-import type { AttachmentConfig } from '@/lib/attachments/config';
+import type { UploadLimitValues } from '@/lib/attachments/tenant-limits';
 import type { Queryable } from '@/lib/db';
 import { attachments, chats, tenants, users } from '@/lib/db/schema';
 import { notFound } from '@/lib/errors';
@@ -76,11 +76,15 @@ export type LimitBreach =
   | { code: 'storage_quota_exceeded'; scope: 'user' | 'tenant' };
 
 /** The first byte limit that `extra` more bytes would break, or null. */
-export function byteBreach(usage: Usage, extra: number, config: AttachmentConfig): LimitBreach | null {
-  if (usage.chatBytes + extra > config.maxTotalBytesPerChat) return { code: 'storage_limit_exceeded' };
-  if (usage.userBytes + extra > config.userQuotaBytes)
+export function byteBreach(
+  usage: Usage,
+  extra: number,
+  limits: Pick<UploadLimitValues, 'maxTotalBytesPerChat' | 'userQuotaBytes' | 'tenantQuotaBytes'>,
+): LimitBreach | null {
+  if (usage.chatBytes + extra > limits.maxTotalBytesPerChat) return { code: 'storage_limit_exceeded' };
+  if (usage.userBytes + extra > limits.userQuotaBytes)
     return { code: 'storage_quota_exceeded', scope: 'user' };
-  if (usage.tenantBytes + extra > config.tenantQuotaBytes)
+  if (usage.tenantBytes + extra > limits.tenantQuotaBytes)
     return { code: 'storage_quota_exceeded', scope: 'tenant' };
   return null;
 }

@@ -5,6 +5,7 @@ import type { FileStoreId } from '@/lib/file-stores/ports';
 import { type ModelCatalog, type ModelEntry, type ModelView, toModelView } from '@/lib/models/catalog';
 import { fileStoreOf } from '@/lib/models/file-store';
 import { authorize, type Caller } from '@/lib/policy';
+import { tenantModels } from '@/lib/tenants/models';
 import { loadLiveChat } from './queries';
 
 /**
@@ -92,8 +93,9 @@ export async function listChatModels(
 ): Promise<ChatModelsView> {
   const chat = await loadLiveChat(db, authorize(caller, 'chat.read'), chatId);
   const store = await chatFileStore(db, chat, deps);
-  const current = deps.catalog.findEntry(chat.model);
-  const models = [...deps.catalog.enabledModels(), ...(current && !current.enabled ? [current] : [])];
+  const catalog = await tenantModels(db, deps.catalog, chat.tenantId);
+  const current = catalog.findEntry(chat.model);
+  const models = [...catalog.enabledModels(), ...(current && !current.enabled ? [current] : [])];
   return {
     items: models.map((model) => {
       const reason = unavailableReason(model, store);

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor, parseLimit } from '@/lib/pagination';
 import { authorize, type Caller, chatInScope } from '@/lib/policy';
 import { checkRate } from '@/lib/rate-limits/check';
 import type { RateLimits } from '@/lib/rate-limits/config';
+import { tenantModels } from '@/lib/tenants/models';
 import { requestCancel } from '@/lib/turns/store';
 import { parseInput } from '@/lib/validation';
 import { chatFileStore, type ModelChoiceDeps, unavailableReason } from './models';
@@ -57,7 +58,8 @@ export interface ChatDeps {
 export async function createChat(deps: ChatDeps, caller: Caller | null, input: unknown): Promise<ChatDetail> {
   const scope = authorize(caller, 'chat.create');
   const { title, model } = parseInput(createSchema, input ?? {});
-  const entry = model === undefined ? deps.models.defaultModel() : deps.models.findModel(model);
+  const models = await tenantModels(deps.db, deps.models, scope.tenantId);
+  const entry = model === undefined ? models.defaultModel() : models.findModel(model);
   if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
   return deps.db.transaction(async (tx) => {
     await checkRate(tx, scope, 'chats', deps.rateLimits.chats);
@@ -93,7 +95,8 @@ export async function updateChat(
   if (model === undefined) return toChatDetail(await updateLiveChat(db, scope, id, set));
 
   const chat = await loadLiveChat(db, scope, id);
-  const entry = models.catalog.findModel(model);
+  const catalog = await tenantModels(db, models.catalog, scope.tenantId);
+  const entry = catalog.findModel(model);
   if (!entry) throw new AppError('invalid_model', `There is no model "${model}".`);
   const reason = unavailableReason(entry, await chatFileStore(db, chat, models));
   if (reason) {

@@ -120,3 +120,13 @@ export async function failPendingCleanups(
     .returning({ id: attachments.id });
   if (failed.length > 0) metrics.cleanupFailed('file', failed.length);
 }
+
+/** Failed cleanups handed back to the worker (their job revived): `pending` again, attempts afresh. */
+export async function reopenFailedCleanups(q: Queryable, where: SQL): Promise<number> {
+  const reopened = await q
+    .update(attachments)
+    .set({ cleanupStatus: 'pending', cleanupAttempts: 0, cleanupUpdatedAt: sql`now()` })
+    .where(and(where, eq(attachments.cleanupStatus, 'failed')))
+    .returning({ id: attachments.id });
+  return reopened.length;
+}

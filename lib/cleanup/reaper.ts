@@ -13,6 +13,7 @@ import {
 import { errorFields, log } from '@/lib/log';
 import type { ReaperOutcome } from '@/lib/metrics';
 import { pruneCompleted } from '@/lib/outbox/store';
+import { sweepRetention } from '@/lib/retention/policy';
 import { reapOrphanTurns } from '@/lib/turns/store';
 import { selectWithChatStore, type WithChatStore } from './attachment-files';
 import type { CleanupDeps } from './deps';
@@ -28,16 +29,21 @@ export interface ReapReport {
   pruned: number;
   /** Sign-in throttles whose attempts are forgotten, and revoked sessions that have expired. */
   authPruned: number;
+  /** Files tenants' retention policies deleted (each tenant's sweep runs once a day). */
+  retention: number;
 }
 
 /** Rows looked at per pass; a larger backlog is worked off over the following passes. */
 const BATCH = 100;
+/** Retention deletes this many files per transaction, and at most this many batches per tenant a pass. */
+const RETENTION_BATCH = 500;
+const RETENTION_MAX_BATCHES = 20;
 /** Provider clocks and ours differ: look for a file this much before its row was written. */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
  * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, documents whose
- * indexing nobody is watching any more; and prunes old completed outbox jobs and spent sign-in records.
+ * indexing nobody is watching any more; and prunes old completed outbox jobs and spent sign-in records; and runs each tenant's retention policy once a day.
  */
 export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const now = deps.clock();
@@ -56,7 +62,12 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
   const authPruned =
     (await pruneThrottles(deps.db, new Date(now))) + (await pruneRevokedSessions(deps.db, new Date(now)));
-  return { orphanTurns, interrupted, temporaries, settled, resumed, pruned, authPruned };
+  const retention = await sweepRetention(deps.db, {
+    now: new Date(now),
+    batchSize: RETENTION_BATCH,
+    maxBatches: RETENTION_MAX_BATCHES,
+  });
+  return { orphanTurns, interrupted, temporaries, settled, resumed, pruned, authPruned, retention: retention.deleted };
 }
 
 /**

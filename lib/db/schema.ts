@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   customType,
+  date,
   foreignKey,
   index,
   integer,
@@ -164,6 +165,22 @@ export const tenantSettings = pgTable('tenant_settings', {
   disableFileSearch: boolean('disable_file_search').notNull().default(false),
   disableCodeInterpreter: boolean('disable_code_interpreter').notNull().default(false),
   disableImages: boolean('disable_images').notNull().default(false),
+  // Limits an admin set: null leaves the deployment's ceiling (lib/attachments/config.ts), and the
+  // effective limit is never above it (lib/attachments/tenant-limits.ts).
+  maxDocumentMb: integer('max_document_mb'),
+  maxImageMb: integer('max_image_mb'),
+  chatMaxDocuments: integer('chat_max_documents'),
+  chatMaxUploadMb: integer('chat_max_upload_mb'),
+  quotaUserMb: integer('quota_user_mb'),
+  /** Accepted content types, a subset of the allowlist; null accepts the whole allowlist. */
+  allowedTypes: jsonb('allowed_types').$type<string[]>(),
+  /** Models the tenant's chats may use, a subset of the catalog; null allows every enabled model. */
+  enabledModels: jsonb('enabled_models').$type<string[]>(),
+  /** Uploads are deleted this many days after their last use; null turns retention off. */
+  retentionDays: integer('retention_days'),
+  retentionExemptLocked: boolean('retention_exempt_locked').notNull().default(false),
+  /** When the daily sweep last ran for the tenant, so that every worker runs it once a day between them. */
+  retentionSweptAt: ts('retention_swept_at'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
@@ -212,6 +229,8 @@ export const attachments = pgTable(
      * row version the send wrote (a NOT EXISTS subquery would be judged on the delete's old snapshot).
      */
     lockedAt: ts('locked_at'),
+    /** The last time a sent message referenced it: retention counts its days from here (or its upload). */
+    lastSentAt: ts('last_sent_at'),
     /**
      * Set with `deleted_at` when an administrator (not its uploader) deleted it: the messages it
      * was sent with show a placeholder in its place instead of dropping it silently.
@@ -244,6 +263,10 @@ export const attachments = pgTable(
     index('attachments_cleanup_idx')
       .on(t.cleanupStatus)
       .where(sql`${t.cleanupStatus} in ('pending', 'failed')`),
+    // Retention (lib/admin/retention.ts): a tenant's live files by the day their last use counts from.
+    index('attachments_retention_idx')
+      .on(t.tenantId, sql`coalesce(${t.lastSentAt}, ${t.createdAt})`)
+      .where(sql`${t.deletedAt} is null`),
     // The admin inventory's keysets (lib/admin/inventory.ts): newest or largest first, whole
     // tenant or one uploader's files; other filters are tested on the rows these walk.
     index('attachments_inventory_created_idx')
@@ -258,6 +281,10 @@ export const attachments = pgTable(
     index('attachments_inventory_status_idx')
       .on(t.tenantId, t.status, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null`),
+    // bench/admin-scale: the inventory's kind filter at a million files.
+    index('attachments_inventory_kind_idx')
+      .on(t.tenantId, t.kind, t.createdAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
     // Filters whose matches can be rare (a few in a million), where walking the tenant's rows
     // in order would read them all. Filename-contains has a trigram index of its own, written by
     // hand in migration 0010 (pg_trgm; drizzle cannot express the operator class with btree_gin).
@@ -271,6 +298,39 @@ export const attachments = pgTable(
       .on(t.tenantId, t.createdAt, t.id)
       .where(sql`${t.deletedAt} is null and ${t.lockedAt} is not null`),
   ],
+);
+
+/**
+ * The overview's rollups of `attachments`, kept exact by statement-level triggers on that table
+ * (hand-written SQL in migration 0011_admin_settings), so the admin overview reads a few thousand
+ * rows instead of aggregating a tenant's million: live files and their counted bytes (failed
+ * files count no bytes) per uploader, status and kind.
+ */
+export const attachmentUsage = pgTable(
+  'attachment_usage',
+  {
+    tenantId: tenantRef(),
+    userId: uuid('user_id').notNull(),
+    status: varchar('status', { length: 16 }).notNull(),
+    kind: varchar('kind', { length: 16 }).notNull(),
+    files: bigint('files', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.status, t.kind] })],
+);
+
+/** Every upload (deleted ones too) per UTC day of its creation and error code ('' for none). */
+export const attachmentDaily = pgTable(
+  'attachment_daily',
+  {
+    tenantId: tenantRef(),
+    day: date('day', { mode: 'string' }).notNull(),
+    errorCode: varchar('error_code', { length: 64 }).notNull().default(''),
+    uploads: bigint('uploads', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    failed: bigint('failed', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.day, t.errorCode] })],
 );
 
 /** One provider vector store per chat; the unique key is the sole arbiter of who creates it. */
@@ -591,6 +651,7 @@ export const invitations = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
+export type TenantSettings = typeof tenantSettings.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type Message = typeof messages.$inferSelect;

@@ -123,3 +123,15 @@ export async function pruneCompleted(db: Db, before: Date): Promise<number> {
     .returning({ id: outbox.id });
   return rows.length;
 }
+
+/**
+ * Gives a tenant's dead jobs another round: due now, their attempts counted afresh. Only jobs
+ * still dead match (a compare-and-set), so two retries at once revive each job once.
+ */
+export async function reviveDead(tx: Queryable, tenantId: string): Promise<OutboxRow[]> {
+  return tx
+    .update(outbox)
+    .set({ deadAt: null, attempts: 0, availableAt: sql`now()`, leaseUntil: null, leaseToken: null })
+    .where(and(isNotNull(outbox.deadAt), sql`${outbox.payload}->>'tenant_id' = ${tenantId}`))
+    .returning();
+}

@@ -47,7 +47,11 @@ export async function lockMessageAttachments(
   }
   const locked = await tx
     .update(attachments)
-    .set({ lockedAt: sql`coalesce(${attachments.lockedAt}, now())`, updatedAt: sql`now()` })
+    .set({
+      lockedAt: sql`coalesce(${attachments.lockedAt}, now())`,
+      lastSentAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
     .where(
       and(
         inArray(attachments.id, ids),

@@ -81,11 +81,11 @@ export async function sendMessage(
     const seen = await findTurn(deps.db, chat.id, requestId);
     if (seen) return replayOrRefuse(deps, seen);
   }
-  const model = usableModel(deps, chat);
+  const switches = await readKillSwitches(deps.db, chat.tenantId);
+  const model = usableModel(deps, chat, switches);
   if (estimateTokens(input.content) > model.contextWindow - model.maxOutputTokens) {
     throw new AppError('input_too_long', `The message is too long for ${model.displayName}.`);
   }
-  const switches = await readKillSwitches(deps.db, chat.tenantId);
   let started: Started;
   try {
     started = await deps.db.transaction(async (tx) => {
@@ -124,8 +124,8 @@ export async function retryTurn(
   const chat = await loadLiveChat(deps.db, scope, chatId);
   const old = isUuid(requestId) ? await findTurn(deps.db, chat.id, requestId) : undefined;
   if (!old || old.deletedAt) throw notFound('Turn');
-  const model = usableModel(deps, chat);
   const switches = await readKillSwitches(deps.db, chat.tenantId);
+  const model = usableModel(deps, chat, switches);
   let started: Started;
   try {
     started = await deps.db.transaction(async (tx) => {
@@ -217,10 +217,16 @@ function toTurnView(turn: ChatTurn): TurnView {
   };
 }
 
-function usableModel(deps: TurnDeps, chat: Chat): ModelEntry {
+function usableModel(deps: TurnDeps, chat: Chat, switches: KillSwitches): ModelEntry {
   const model = deps.models.find(chat.model);
   if (!model)
     throw new AppError('invalid_model', "This chat's model is no longer available; start a new chat.");
+  if (switches?.enabledModels && !switches.enabledModels.includes(model.id)) {
+    throw new AppError(
+      'model_unavailable',
+      `Your organisation has turned ${model.displayName} off; switch this chat to another model.`,
+    );
+  }
   return model;
 }
 

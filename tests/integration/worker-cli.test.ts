@@ -36,6 +36,7 @@ describe('worker commands', () => {
         resumed: 0,
         pruned: 0,
         authPruned: 0,
+        retention: 0,
       },
       drained: { completed: 0, retried: 0, dead: 0, lost: 0 },
     });

@@ -46,6 +46,11 @@ const expected: Record<Action, { member: Outcome; admin: Outcome }> = {
   'admin.user.invite': { member: 'not_found', admin: 'tenant' },
   'admin.user.update': { member: 'not_found', admin: 'tenant' },
   'admin.audit.list': { member: 'not_found', admin: 'tenant' },
+  'admin.settings.read': { member: 'not_found', admin: 'tenant' },
+  'admin.settings.update': { member: 'not_found', admin: 'tenant' },
+  'admin.overview': { member: 'not_found', admin: 'tenant' },
+  'admin.retention.dry_run': { member: 'not_found', admin: 'tenant' },
+  'admin.job.retry': { member: 'not_found', admin: 'tenant' },
 };
 
 const caught = (run: () => unknown): unknown => {

@@ -4,7 +4,13 @@ import { gatePurposes, type UploadContext } from '@/lib/attachments/context';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { fileStoreFailure } from '@/lib/attachments/file-store-errors';
 import { sanitizeFilename } from '@/lib/attachments/filename';
-import { type FileTypeRule, type Purpose, resolveFileType } from '@/lib/attachments/mime';
+import {
+  acceptedTypeOf,
+  type FileTypeRule,
+  type Purpose,
+  requestedMime,
+  resolveFileType,
+} from '@/lib/attachments/mime';
 import { AppError } from '@/lib/errors';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { tooLarge } from './errors';
@@ -46,6 +52,7 @@ export function resolveType(
   let rule: FileTypeRule;
   try {
     rule = resolveFileType(declared.contentType, filename, { allowCsv: deps.config.allowCsvUpload });
+    refuseTypeOffList(ctx, requestedMime(declared.contentType, filename), rule);
   } catch (err) {
     deps.metrics.upload('document', 'unsupported_type');
     throw err;
@@ -57,6 +64,15 @@ export function resolveType(
     throw tooLarge(rule.kind, maxBytes);
   }
   return { filename, rule, purposes, maxBytes };
+}
+
+/** A type the deployment accepts but the tenant's admin took off its list. */
+function refuseTypeOffList(ctx: UploadContext, requested: string, rule: FileTypeRule): void {
+  const allowed = ctx.limits.allowedTypes;
+  const type = acceptedTypeOf(requested, rule);
+  if (allowed && !allowed.includes(type)) {
+    throw new AppError('unsupported_file_type', `Your organisation does not accept ${type} files.`);
+  }
 }
 
 /** A place among this process's uploads in flight, and the user's; the function returned gives it back. */

@@ -1,6 +1,7 @@
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { discardFile } from '@/lib/attachments/discard-file';
 import { insertPendingRow, transition } from '@/lib/attachments/store';
+import { readEffectiveLimits } from '@/lib/attachments/tenant-limits';
 import {
   byteBreach,
   type LimitBreach,
@@ -36,14 +37,16 @@ export async function insertPending(
   try {
     return await deps.db.transaction(async (tx) => {
       await lockForUpload(tx, ids);
+      // Read under the locks, so a limit an admin has just tightened holds for this upload.
+      const limits = await readEffectiveLimits(tx, deps.config, ids.tenantId);
       const usage = await readUsage(tx, ids);
-      if (file.rule.kind === 'document' && usage.chatDocuments >= deps.config.maxDocumentsPerChat) {
+      if (file.rule.kind === 'document' && usage.chatDocuments >= limits.maxDocumentsPerChat) {
         throw new AppError(
           'document_limit_exceeded',
-          `This chat already has ${deps.config.maxDocumentsPerChat} documents, its limit. Delete one to add another.`,
+          `This chat already has ${limits.maxDocumentsPerChat} documents, its limit. Delete one to add another.`,
         );
       }
-      const breach = estimate > 0 ? byteBreach(usage, estimate, deps.config) : null;
+      const breach = estimate > 0 ? byteBreach(usage, estimate, limits) : null;
       if (breach) throw breachError(breach);
       return insertPendingRow(tx, {
         tenantId: ids.tenantId,
@@ -119,7 +122,8 @@ async function settle(
   try {
     return await deps.db.transaction(async (tx) => {
       await lockForUpload(tx, ids);
-      const breach = byteBreach(await readUsage(tx, ids, row.id), stored.size, deps.config);
+      const limits = await readEffectiveLimits(tx, deps.config, ids.tenantId);
+      const breach = byteBreach(await readUsage(tx, ids, row.id), stored.size, limits);
       const updated = await transition(tx, row.id, 'pending', {
         status: breach ? 'failed' : 'uploaded',
         errorCode: breach?.code ?? null,
