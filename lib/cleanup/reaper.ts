@@ -67,7 +67,16 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
     batchSize: RETENTION_BATCH,
     maxBatches: RETENTION_MAX_BATCHES,
   });
-  return { orphanTurns, interrupted, temporaries, settled, resumed, pruned, authPruned, retention: retention.deleted };
+  return {
+    orphanTurns,
+    interrupted,
+    temporaries,
+    settled,
+    resumed,
+    pruned,
+    authPruned,
+    retention: retention.deleted,
+  };
 }
 
 /**
