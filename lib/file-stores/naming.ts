@@ -6,6 +6,7 @@
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const FILE_NAME = new RegExp(`^(${UUID})_(${UUID})\\.[a-z0-9]{1,16}$`);
 const STORE_PREFIX = 'mini-chat_';
+const ID = new RegExp(`^${UUID}$`);
 const STORE_NAME = new RegExp(`^${STORE_PREFIX}(${UUID})$`);
 
 export function parseStoredFilename(
@@ -15,8 +16,22 @@ export function parseStoredFilename(
   return match?.[1] && match[2] ? { chatId: match[1], attachmentId: match[2] } : undefined;
 }
 
+/** Whether `text` is one of our ids, as the names of our objects carry them. */
+export const isId = (text: string): boolean => ID.test(text);
+
 export const vectorStoreName = (chatId: string): string => `${STORE_PREFIX}${chatId}`;
 
 export function parseVectorStoreName(name: string | null): string | undefined {
   return (name && STORE_NAME.exec(name)?.[1]) || undefined;
+}
+
+/** A stored file's name is its provider file id: one path segment, never one of our dot-named temporaries. */
+export function isStoredFileName(fileId: string): boolean {
+  return (
+    fileId.length > 0 &&
+    Buffer.byteLength(fileId) <= 255 &&
+    !/[/\\\0]/.test(fileId) &&
+    !fileId.includes('..') &&
+    !fileId.startsWith('.')
+  );
 }
