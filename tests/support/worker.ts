@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach } from 'vitest';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import { attachments, outbox } from '@/lib/db/schema';
+import type { FileBytes } from '@/lib/file-stores/local';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig, type WorkerConfig } from '@/lib/outbox/config';
@@ -102,13 +103,16 @@ export interface CleanupTestBed {
  * What a worker test file needs, fresh for each test: a database of the file's own, the fake
  * provider, attachment service dependencies, a user, a clock and a worker on that clock.
  */
-export function cleanupTestBed(config: Partial<WorkerConfig> = {}): CleanupTestBed {
+export function cleanupTestBed(
+  config: Partial<WorkerConfig> = {},
+  options: { localBytes?: () => Promise<FileBytes> } = {},
+): CleanupTestBed {
   ownDatabaseForFile();
   const server = fakeOpenAIForFile();
   const bed = {} as CleanupTestBed;
   beforeEach(async () => {
     bed.fake = server();
-    bed.deps = await makeDeps(bed.fake);
+    bed.deps = await makeDeps(bed.fake, {}, undefined, await options.localBytes?.());
     bed.user = await makeUser();
     bed.clock = new TestClock();
     bed.worker = makeWorker(bed.deps, bed.clock, config);
