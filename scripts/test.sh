@@ -15,7 +15,7 @@ step 'lint'
 npx biome check .
 
 step 'unit + integration (PGlite)'
-npx vitest run
+npx vitest run --project unit --project integration
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   step 'integration (PostgreSQL, node-postgres)'
@@ -28,3 +28,8 @@ fi
 
 step 'e2e (Playwright, Chromium)'
 bash scripts/e2e.sh
+
+# After the e2e step, whose build it runs: two `next start` processes on one PostgreSQL database
+# and one S3 bucket. It says why when it cannot run (no TEST_DATABASE_URL).
+step 'two instances (next start ×2, PostgreSQL, S3)'
+npx vitest run --project multi
