@@ -19,6 +19,7 @@ import {
   cleanupTestBed,
   dyingAfterUpload,
   makeWorker,
+  readyDocument as readyDocumentIn,
   TestClock,
 } from '@/tests/support/worker';
 
@@ -40,16 +41,7 @@ const t = cleanupTestBed(
 );
 const keys = () => server().keys(bucket.bucket);
 
-async function readyDocument(chatId: string, text = 'The refund policy allows returns within 30 days.') {
-  const outcome = await uploadFile(
-    t.deps,
-    t.user.caller,
-    chatId,
-    fileInput(text, { filename: 'policy.txt' }),
-  );
-  await outcome.indexing?.();
-  return outcome.attachment.id;
-}
+const readyDocument = (chatId: string, text?: string) => readyDocumentIn(t, chatId, text);
 
 describe('the attachment pipeline on S3', () => {
   it('stores an upload as <prefix><chat>_<attachment>.txt, indexes it in our database, and serves ranges of it', async () => {

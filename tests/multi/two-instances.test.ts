@@ -208,7 +208,7 @@ describe.skipIf(missing !== undefined)('two instances, one database, one bucket'
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 400]);
     const refused = answers.find((r) => r.status === 400);
-    expect(((await refused?.json()) as { code: string }).code).toBe('storage_quota_exceeded');
+    expect(((await (refused as Response).json()) as { code: string }).code).toBe('storage_quota_exceeded');
     // The refused upload left no object behind.
     await expect.poll(async () => (await keys()).filter((k) => k.includes(chatId)).length, poll).toBe(1);
   });

@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
-import { beforeEach } from 'vitest';
+import { beforeEach, expect } from 'vitest';
+import { getAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import { attachments, outbox } from '@/lib/db/schema';
 import type { FileBytes } from '@/lib/file-stores/local';
@@ -8,7 +10,7 @@ import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig, type WorkerConfig } from '@/lib/outbox/config';
 import { drain } from '@/lib/outbox/worker';
 import { getDb } from '@/lib/runtime';
-import { fakeOpenAIForFile, makeDeps, type TestDeps } from './attachments';
+import { fakeOpenAIForFile, fileInput, makeDeps, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
 import { makeUser, type TestUser } from './fixtures';
 import { ownDatabaseForFile } from './own-database';
@@ -118,6 +120,25 @@ export function cleanupTestBed(
     bed.worker = makeWorker(bed.deps, bed.clock, config);
   });
   return bed;
+}
+
+/** A document uploaded through the service and indexed: its attachment id, once `ready`. */
+export async function readyDocument(
+  bed: CleanupTestBed,
+  chatId: string,
+  text = 'The refund policy allows returns within 30 days.',
+): Promise<string> {
+  const outcome = await uploadFile(
+    bed.deps,
+    bed.user.caller,
+    chatId,
+    fileInput(text, { filename: 'policy.txt' }),
+  );
+  await outcome.indexing?.();
+  expect((await getAttachment(bed.deps, bed.user.caller, chatId, outcome.attachment.id)).status).toBe(
+    'ready',
+  );
+  return outcome.attachment.id;
 }
 
 /**
