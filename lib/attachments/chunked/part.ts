@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createTextValidator, isTextType } from '@/lib/attachments/content-check';
+import { createTextValidator, isTextType, unfinishedTail } from '@/lib/attachments/content-check';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { fileStoreFailure } from '@/lib/attachments/file-store-errors';
 import { type FileTypeRule, resolveFileType } from '@/lib/attachments/mime';
@@ -14,6 +14,9 @@ import { closeUpload } from './close';
 import { assertOpen, expectedPartBytes, parseContentDigest, parsePartNumber } from './protocol';
 import { claimPart, findUpload, findUploadById, releaseClaim, setPartRef } from './store';
 import { effectiveState, toUploadView, type UploadView } from './view';
+
+/** The bytes of a text part that only its neighbours can judge (see `checkTextPart`). */
+type TextEdges = { textHead: Buffer; textTail: Buffer };
 
 export interface PartInput {
   /** The part number as it came in the path. */
@@ -55,8 +58,8 @@ export async function putPart(
     if (!sha256.equals(digest)) {
       throw new AppError('digest_mismatch', `Part ${n} does not match its Content-Digest; send it again.`);
     }
-    await checkPart(deps, upload, attachment, rule, n, bytes);
-    await stage(deps, upload, n, bytes, sha256.toString('hex'));
+    const edges = await checkPart(deps, upload, attachment, rule, n, bytes);
+    await stage(deps, upload, n, bytes, { sha256: sha256.toString('hex'), ...edges });
   } finally {
     leave();
   }
@@ -79,7 +82,8 @@ export const ruleOf = (attachment: Attachment): FileTypeRule =>
 /**
  * Part 1 gets the checks a single-request upload's head gets (magic bytes, UTF-8, the declared
  * type); a file that fails them is refused at once and its upload cancelled. Text is checked as
- * UTF-8 in every part, allowing for a character split across a part boundary. An image that fits
+ * UTF-8 in every part; the characters split across part boundaries are checked at completion
+ * from the edges returned here. An image that fits
  * in one part gets its thumbnail here, while its bytes are in hand.
  */
 async function checkPart(
@@ -89,10 +93,11 @@ async function checkPart(
   rule: FileTypeRule,
   n: number,
   bytes: Uint8Array,
-): Promise<void> {
+): Promise<TextEdges | null> {
+  let edges: TextEdges | null = null;
   try {
     if (n === 1) await checkContent(deps, once(bytes), rule);
-    if (isTextType(rule)) checkTextPart(bytes, n === 1, n === upload.partCount);
+    if (isTextType(rule)) edges = checkTextPart(bytes, n === 1, n === upload.partCount);
   } catch (err) {
     if (err instanceof AppError) {
       await closeUpload(deps, upload, 'cancelled', err.code);
@@ -110,15 +115,22 @@ async function checkPart(
       });
     }
   }
+  return edges;
 }
 
-function checkTextPart(bytes: Uint8Array, first: boolean, last: boolean): void {
+/**
+ * A text part checked as UTF-8 within itself: the continuation bytes it starts with (finishing a
+ * character the previous part began) and the sequence it leaves unfinished are set aside and
+ * returned, for completion to check against the neighbouring parts'.
+ */
+function checkTextPart(bytes: Uint8Array, first: boolean, last: boolean): TextEdges {
   let start = 0;
-  // Up to three continuation bytes finish a character the previous part began.
   while (!first && start < 3 && start < bytes.length && ((bytes[start] as number) & 0xc0) === 0x80) start++;
+  const end = last ? bytes.length : bytes.length - unfinishedTail(bytes.subarray(start));
   const validator = createTextValidator();
-  validator.push(bytes.subarray(start));
-  if (last) validator.end();
+  validator.push(bytes.subarray(start, end));
+  validator.end();
+  return { textHead: Buffer.from(bytes.subarray(0, start)), textTail: Buffer.from(bytes.subarray(end)) };
 }
 
 /**
@@ -126,12 +138,19 @@ function checkTextPart(bytes: Uint8Array, first: boolean, last: boolean): void {
  * bytes is a conflict; one by the same bytes is done already, or (if its request died) staged
  * again. A part staged while the upload was closed is aborted with the rest of its staging.
  */
-async function stage(deps: AttachmentDeps, upload: Upload, n: number, bytes: Uint8Array, sha256: string) {
+async function stage(
+  deps: AttachmentDeps,
+  upload: Upload,
+  n: number,
+  bytes: Uint8Array,
+  seen: { sha256: string } & Partial<TextEdges>,
+) {
+  const { sha256 } = seen;
   const claim = await claimPart(deps.db, {
     uploadId: upload.id,
     partNumber: n,
     sizeBytes: bytes.byteLength,
-    sha256,
+    ...seen,
   });
   if (!claim.claimed && claim.part.sha256 !== sha256) {
     throw new AppError('part_conflict', `Part ${n} was already received with other content.`);

@@ -92,7 +92,7 @@ export async function stagedParts(q: Queryable, uploadId: string): Promise<Uploa
  */
 export async function claimPart(
   q: Queryable,
-  part: { uploadId: string; partNumber: number; sizeBytes: number; sha256: string },
+  part: Omit<typeof uploadParts.$inferInsert, 'partRef' | 'createdAt'>,
 ): Promise<{ claimed: boolean; part: UploadPart }> {
   const [inserted] = await q.insert(uploadParts).values(part).onConflictDoNothing().returning();
   if (inserted) return { claimed: true, part: inserted };
