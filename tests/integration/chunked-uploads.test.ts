@@ -7,9 +7,10 @@ import { sweepUploads } from '@/lib/attachments/chunked/close';
 import { completeUpload } from '@/lib/attachments/chunked/complete';
 import { createUpload } from '@/lib/attachments/chunked/create';
 import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments, uploads } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
-import { fakeOpenAIForFile, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import {
   digestOf,
   partsOf,
@@ -241,3 +242,52 @@ async function noisePng(bytes: number): Promise<Buffer> {
     .png({ compressionLevel: 0 })
     .toBuffer();
 }
+
+// On PGlite (one connection) the creates run one after another and still must hold; on Postgres
+// and through the Neon driver they really race, each on its own connection.
+describe(`reservations racing on ${driver}`, () => {
+  it('parallel uploads racing for the last quota bytes: exactly one reserves them', async () => {
+    const racing = await makeDeps(fake, {
+      userQuotaBytes: 10 * 1024 * 1024,
+      maxConcurrentUploads: 64,
+      maxConcurrentUploadsPerUser: 64,
+    });
+    const chats = await Promise.all([makeChat(user, 'offline'), makeChat(user, 'gpt-test')]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        createUpload(racing, user.caller, chats[i % 2] as string, {
+          filename: `big-${i}.txt`,
+          size_bytes: 6 * 1024 * 1024,
+          content_type: 'text/plain',
+        }),
+      ),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'storage_quota_exceeded' });
+    }
+    const live = await (await getDb())
+      .select()
+      .from(attachments)
+      .where(eq(attachments.uploadedByUserId, user.caller.userId));
+    expect(live.filter((a) => a.status !== 'failed').map((a) => a.sizeBytes)).toEqual([6 * 1024 * 1024]);
+  });
+
+  it('a chunked reservation and single-request uploads share the chat limit', async () => {
+    const racing = await makeDeps(fake, {
+      maxTotalBytesPerChat: 8 * 1024 * 1024,
+      maxConcurrentUploadsPerUser: 64,
+    });
+    const chatId = await makeChat(user, 'gpt-test');
+    await createUpload(racing, user.caller, chatId, {
+      filename: 'big.txt',
+      size_bytes: 7 * 1024 * 1024,
+      content_type: 'text/plain',
+    });
+    const refused = await failure(
+      uploadFile(racing, user.caller, chatId, fileInput(textOfSize(2 * 1024 * 1024))),
+    );
+    expect(refused.code).toBe('storage_limit_exceeded');
+  });
+});
