@@ -6,7 +6,6 @@
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const FILE_NAME = new RegExp(`^(${UUID})_(${UUID})\\.[a-z0-9]{1,16}$`);
 const STORE_PREFIX = 'mini-chat_';
-const ID = new RegExp(`^${UUID}$`);
 const STORE_NAME = new RegExp(`^${STORE_PREFIX}(${UUID})$`);
 
 export function parseStoredFilename(
@@ -15,9 +14,6 @@ export function parseStoredFilename(
   const match = name ? FILE_NAME.exec(name) : null;
   return match?.[1] && match[2] ? { chatId: match[1], attachmentId: match[2] } : undefined;
 }
-
-/** Whether `text` is one of our ids, as the names of our objects carry them. */
-export const isId = (text: string): boolean => ID.test(text);
 
 export const vectorStoreName = (chatId: string): string => `${STORE_PREFIX}${chatId}`;
 

@@ -54,7 +54,7 @@ export interface FileStorage {
    * stores have it). Fails with status 404 when the file is not there.
    */
   read?(providerFileId: string, range?: ByteRange): Promise<StoredBytes>;
-  /** Where a chunked upload's parts wait. */
+  /** Where a chunked upload's parts wait; every store in this repository has one. */
   staging?: UploadStaging;
   /**
    * What the store wrote that is not (yet) a file. Absent where the store writes nothing before

@@ -158,12 +158,23 @@ describe('S3 store: staging for chunked uploads', () => {
     expect(await server().unfinishedUploads(config.bucket)).toBe(false);
   });
 
-  it('refuses parts that do not add up to the declared size, and leaves no object or unfinished upload', async () => {
+  it('refuses parts that do not add up to the declared size or changed since they arrived, and leaves no object or unfinished upload', async () => {
     const { config, staging } = await fresh();
     const { ref } = await begin(staging, randomUUID(), 12 * MiB, 3);
-    for (const n of [1, 2, 3]) await staging.putPart(ref, n, randomBytes(4 * MiB - 1));
-    const parts = [1, 2, 3].map((partNumber) => ({ partNumber, partRef: '' }));
+    const parts = [];
+    for (const n of [1, 2, 3])
+      parts.push({
+        partNumber: n,
+        partRef: (await staging.putPart(ref, n, randomBytes(4 * MiB - 1))).partRef,
+      });
     await expectProviderError(staging.complete(ref, parts, { sizeBytes: 12 * MiB }), 'upload_failed', 400);
+    // A part replaced after its digest was recorded is refused, not joined.
+    await staging.putPart(ref, 2, randomBytes(4 * MiB - 1));
+    await expectProviderError(
+      staging.complete(ref, parts, { sizeBytes: 3 * (4 * MiB - 1) }),
+      'upload_failed',
+      409,
+    );
     await expectProviderError(
       staging.complete(ref, parts.slice(1), { sizeBytes: 8 * MiB }),
       'upload_failed',

@@ -2,6 +2,7 @@ import 'server-only';
 import path from 'node:path';
 import { FileStoreError } from '@/lib/file-stores/ports';
 import type { FileBytes } from './bytes';
+import { createLocalStaging } from './staging';
 import {
   listStoredFiles,
   readStoredFile,
@@ -44,5 +45,6 @@ export function folderBytes(storageDir: string): FileBytes {
       }
       return use(file);
     },
+    staging: createLocalStaging(dir),
   };
 }

@@ -1,8 +1,10 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { isId, isStoredFileName } from '@/lib/file-stores/naming';
+import { isStoredFileName } from '@/lib/file-stores/naming';
 import { type FileStorage, FileStoreError, type UploadStaging } from '@/lib/file-stores/ports';
+import { isUuid } from '@/lib/ids';
 import { s3Failure } from './client';
 import { type BucketArea, deleteUnder, stagingPrefix } from './keys';
 
@@ -21,7 +23,8 @@ interface StagingRef {
  * final key. Each is stored as its own object `<prefix>.staging/<attachmentId>/<n>` (a part sent
  * again replaces it); `complete` streams them, in order, into the final object through the same
  * streaming upload as a one-shot file (multipart of `S3_PART_SIZE_MB` parts, aborted on failure),
- * then deletes the staged objects. The bytes cross the network twice, in exchange for parts that
+ * each part checked against the digest recorded when it arrived (its `partRef`), then deletes the
+ * staged objects. The bytes cross the network twice, in exchange for parts that
  * may arrive in any order, be re-sent, and survive a restart of the instance that received them.
  */
 export function s3Staging(area: BucketArea, upload: FileStorage['upload']): UploadStaging {
@@ -31,7 +34,7 @@ export function s3Staging(area: BucketArea, upload: FileStorage['upload']): Uplo
 
   return {
     begin: async ({ attachmentId, filename, contentType }) => {
-      if (!isId(attachmentId) || !isStoredFileName(filename)) {
+      if (!isUuid(attachmentId) || !isStoredFileName(filename)) {
         throw new FileStoreError('upload_failed', 'invalid staging name', { status: 400 });
       }
       const ref: StagingRef = { attachmentId, filename, contentType };
@@ -49,10 +52,11 @@ export function s3Staging(area: BucketArea, upload: FileStorage['upload']): Uplo
         Body: bytes,
         ContentLength: bytes.byteLength,
       });
-      const { ETag } = await client.send(put).catch((cause: unknown) => {
+      await client.send(put).catch((cause: unknown) => {
         throw s3Failure('upload_failed', 'PutObject', cause);
       });
-      return { partRef: ETag ?? String(partNumber) };
+      // As the folder's staging: the part's digest, checked again when the parts are joined.
+      return { partRef: createHash('sha256').update(bytes).digest('hex') };
     },
     complete: async (ref, parts, { sizeBytes }) => {
       const { attachmentId, filename, contentType } = parseRef(ref);
@@ -60,6 +64,7 @@ export function s3Staging(area: BucketArea, upload: FileStorage['upload']): Uplo
       if (numbers.some((n, i) => n !== i + 1)) {
         throw new FileStoreError('upload_failed', 'staged parts are not 1..n', { status: 400 });
       }
+      const digests = new Map(parts.map((part) => [part.partNumber, part.partRef]));
       async function* joined(): AsyncGenerator<Uint8Array> {
         let total = 0;
         for (const n of numbers) {
@@ -68,9 +73,17 @@ export function s3Staging(area: BucketArea, upload: FileStorage['upload']): Uplo
             .catch((cause: unknown) => {
               throw s3Failure('upload_failed', 'GetObject', cause);
             });
+          const hash = createHash('sha256');
           for await (const chunk of out.Body as Readable) {
+            hash.update(chunk as Uint8Array);
             total += (chunk as Uint8Array).byteLength;
             yield chunk as Uint8Array;
+          }
+          // The staged object must be the part whose digest the client's request was checked against.
+          if (hash.digest('hex') !== digests.get(n)) {
+            throw new FileStoreError('upload_failed', `staged part ${n} is not the one recorded`, {
+              status: 409,
+            });
           }
         }
         // Thrown before the last part is sent, so the upload is aborted rather than completed.
@@ -97,7 +110,7 @@ function parseRef(ref: string): StagingRef {
   const { attachmentId, filename, contentType } = parsed ?? {};
   if (
     typeof attachmentId !== 'string' ||
-    !isId(attachmentId) ||
+    !isUuid(attachmentId) ||
     typeof filename !== 'string' ||
     !isStoredFileName(filename) ||
     typeof contentType !== 'string'

@@ -1,7 +1,8 @@
 import 'server-only';
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { isId, parseStoredFilename } from '@/lib/file-stores/naming';
+import { parseStoredFilename } from '@/lib/file-stores/naming';
 import { FileStoreError, type Temporaries, type Temporary } from '@/lib/file-stores/ports';
+import { isUuid } from '@/lib/ids';
 import { isNotFound, s3Failure } from './client';
 import { type BucketArea, deleteUnder, listObjects, stagingPrefix } from './keys';
 
@@ -23,7 +24,7 @@ export function s3Temporaries(area: BucketArea): Temporaries {
     remove: async (ref) => {
       if (ref.startsWith(STAGING)) {
         const attachmentId = ref.slice(STAGING.length);
-        if (!isId(attachmentId)) throw new FileStoreError('provider_unavailable', 'invalid temporary ref');
+        if (!isUuid(attachmentId)) throw new FileStoreError('provider_unavailable', 'invalid temporary ref');
         await deleteUnder(area, stagingPrefix(area, attachmentId));
         return;
       }
@@ -48,7 +49,7 @@ async function* stagedAreas(area: BucketArea): AsyncGenerator<Temporary> {
   const found = new Map<string, { createdAt: Date; bytes: number }>();
   for await (const object of listObjects(area, root)) {
     const attachmentId = object.Key?.slice(root.length).split('/')[0];
-    if (!attachmentId || !isId(attachmentId)) continue;
+    if (!attachmentId || !isUuid(attachmentId)) continue;
     const seen = found.get(attachmentId);
     const createdAt = object.LastModified ?? new Date();
     found.set(attachmentId, {
