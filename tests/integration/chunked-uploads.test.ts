@@ -9,6 +9,7 @@ import { createUpload } from '@/lib/attachments/chunked/create';
 import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments, uploads } from '@/lib/db/schema';
+import type { FileBytes } from '@/lib/file-stores/local';
 import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import {
@@ -20,37 +21,67 @@ import {
   uploadInParts,
 } from '@/tests/support/chunked';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
+import { bytesOf } from '@/tests/support/file-stores';
 import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
+import { s3BytesOn, s3ServerForFile } from '@/tests/support/s3-server';
 
 const driver = inject('testDriver');
 const server = fakeOpenAIForFile();
+const s3 = s3ServerForFile();
 let fake: FakeOpenAI;
 let deps: TestDeps;
 let user: TestUser;
+/** With the `s3` store: the local index's files in this bucket (FILE_STORE=s3). */
+let bucket: { name: string; bytes: FileBytes } | undefined;
 beforeEach(async () => {
   fake = server();
+  bucket = undefined;
   deps = await makeDeps(fake);
   user = await makeUser();
 });
 
+/** The test's dependencies, with other limits, over the same files. */
+const depsWith = (config: Parameters<typeof makeDeps>[1]) => makeDeps(fake, config, undefined, bucket?.bytes);
+
+/** The attachments with parts staged, in the folder or in the bucket. */
+async function staged(): Promise<string[]> {
+  if (!bucket) return stagedOnDisk(deps.storageDir);
+  const keys = await s3().keys(bucket.name, '.staging/');
+  return [...new Set(keys.map((key) => key.split('/')[1] as string))];
+}
+
 const attachmentOf = async (id: string) =>
   (await (await getDb()).select().from(attachments).where(eq(attachments.id, id)))[0];
 
-/** The chat's model picks the store: `offline` keeps files in the local folder, `gpt-test` at OpenAI. */
+/**
+ * The chat's model picks the store: `offline` keeps files in the local index, whose bytes are in a
+ * folder (`local`) or a bucket (`s3`); `gpt-test` at OpenAI.
+ */
 const STORES = [
   { store: 'local', model: 'offline' },
+  { store: 's3', model: 'offline' },
   { store: 'openai', model: 'gpt-test' },
 ] as const;
 
-/** Nothing staged anywhere: no folder under `.staging`, no part held by an upload at the fake. */
+/** Nothing staged anywhere: no folder under `.staging`, no staged object, no part held by an upload at the fake. */
 async function expectNothingStaged() {
-  expect(await stagedOnDisk(deps.storageDir)).toEqual([]);
+  expect(await staged()).toEqual([]);
+  if (bucket) expect(await s3().unfinishedUploads(bucket.name)).toBe(false);
   expect(fake.state().uploads.filter((u) => u.parts > 0)).toEqual([]);
 }
 
 describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ store, model }) => {
+  beforeEach(async () => {
+    if (store !== 's3') return;
+    const { config, bytes } = await s3BytesOn(s3());
+    bucket = { name: config.bucket, bytes };
+    deps = await depsWith({});
+  });
+
   async function storedBytes(providerFileId: string | null) {
     if (!providerFileId) throw new Error('no stored file');
+    if (store === 's3')
+      return bytesOf((await bucket?.bytes.read(providerFileId))?.body as ReadableStream<Uint8Array>);
     return store === 'local'
       ? readFile(path.join(deps.storageDir, providerFileId))
       : (fake.fileContent(providerFileId) as Buffer);
@@ -130,14 +161,14 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
     expect(created.part_count).toBe(2);
     const row = await attachmentOf(created.attachment.id);
     expect(row?.status).toBe('ready');
-    // Local gives the file back; OpenAI does not, and the server never held the whole image.
-    expect(row?.imgThumbnail !== null).toBe(store === 'local');
+    // The local index's folder or bucket gives the file back; OpenAI does not, and the server never held the whole image.
+    expect(row?.imgThumbnail !== null).toBe(store !== 'openai');
     await expectNothingStaged();
   });
 
   it('cancel removes the staged parts and releases the reservation; the upload takes no more parts', async () => {
     const chatId = await makeChat(user, model);
-    const capped = await makeDeps(fake, { userQuotaBytes: 10 * 1024 * 1024 });
+    const capped = await depsWith({ userQuotaBytes: 10 * 1024 * 1024 });
     const bytes = textOfSize(PART_SIZE + 5);
     const first = await createUpload(capped, user.caller, chatId, {
       filename: 'a.txt',
@@ -228,8 +259,8 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
     const [row] = await db.select().from(uploads).where(eq(uploads.id, second.upload_id));
     expect(row).toMatchObject({ state: 'expired' });
     expect(row?.stagingReleasedAt).not.toBeNull();
-    const staged = await stagedOnDisk(deps.storageDir);
-    expect(staged.includes(first.attachment.id) || staged.includes(second.attachment.id)).toBe(false);
+    const left = await staged();
+    expect(left.includes(first.attachment.id) || left.includes(second.attachment.id)).toBe(false);
   });
 });
 
