@@ -1,7 +1,7 @@
 import 'server-only';
 import path from 'node:path';
+import type { FileBytes } from '@/lib/file-stores/bytes';
 import { FileStoreError } from '@/lib/file-stores/ports';
-import type { FileBytes } from './bytes';
 import { createLocalStaging } from './staging';
 import {
   listStoredFiles,

@@ -1,7 +1,7 @@
 import type { Db } from '@/lib/db';
+import type { FileBytes } from '@/lib/file-stores/bytes';
 import { vectorStoreName } from '@/lib/file-stores/naming';
 import type { FileStore } from '@/lib/file-stores/ports';
-import type { FileBytes } from './bytes';
 import { passages } from './extract';
 import { folderBytes } from './folder';
 import {
@@ -16,7 +16,7 @@ import {
 } from './index-store';
 import { searchLocalStore } from './search';
 
-export type { FileBytes } from './bytes';
+export type { FileBytes } from '@/lib/file-stores/bytes';
 export { folderBytes } from './folder';
 export { explainLocalSearch, type LocalSearchHit, searchLocalStore } from './search';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeleteObjectCommand, GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import type { FileBytes } from '@/lib/file-stores/local/bytes';
+import type { FileBytes } from '@/lib/file-stores/bytes';
 import { isStoredFileName } from '@/lib/file-stores/naming';
 import { FileStoreError } from '@/lib/file-stores/ports';
 import type { ByteRange } from '@/lib/http/range';

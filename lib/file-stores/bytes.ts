@@ -1,7 +1,7 @@
 import type { FileStorage } from '@/lib/file-stores/ports';
 
 /**
- * Where the local index's files keep their bytes: a folder (./folder.ts) or an S3-compatible
+ * Where the local index's files keep their bytes: a folder (local/folder.ts) or an S3-compatible
  * bucket (lib/file-stores/s3). Only the bytes move; the index, and so search, stays in our
  * database either way.
  */
