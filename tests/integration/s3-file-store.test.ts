@@ -3,6 +3,8 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { FileBytes } from '@/lib/file-stores/local';
 import type { Temporary, UploadStaging } from '@/lib/file-stores/ports';
+import { createFileStoreRegistry } from '@/lib/file-stores/registry';
+import { getDb } from '@/lib/runtime';
 import { bytesOf, expectProviderError, rejection, structuredName } from '@/tests/support/file-stores';
 import { s3BytesOn, s3ServerForFile } from '@/tests/support/s3-server';
 
@@ -30,6 +32,31 @@ const etagOf = async (bucket: string, key: string) =>
   (await server().client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag ?? '';
 
 const contentOf = async (bytes: FileBytes, fileId: string) => bytesOf((await bytes.read(fileId)).body);
+
+describe('S3 store: configuration', () => {
+  it("FILE_STORE=s3 puts the registry's local store's files in the bucket; a bad setting names the variable", async () => {
+    const config = await server().bucket({ keyPrefix: 'from-env/' });
+    const registry = createFileStoreRegistry({
+      env: server().env(config),
+      db: getDb,
+      storageDir: '/nonexistent',
+    });
+    const store = registry('local');
+    expect(store.storageBackend).toBe('s3');
+    const filename = structuredName('txt');
+    await store.files.upload({ filename, contentType: 'text/plain', body: body(Buffer.from('via env')) });
+    expect(await server().keys(config.bucket)).toEqual([`from-env/${filename}`]);
+
+    const folder = createFileStoreRegistry({ env: {}, db: getDb, storageDir: '/nonexistent' });
+    expect(folder('local').storageBackend).toBe('local');
+    const broken = createFileStoreRegistry({
+      env: { FILE_STORE: 's3', S3_BUCKET: 'b' },
+      db: getDb,
+      storageDir: '/x',
+    });
+    expect(() => broken('local')).toThrow(/S3_REGION: Required when FILE_STORE=s3/);
+  });
+});
 
 describe('S3 store: uploads', () => {
   it('sends a file larger than a part as a multipart upload of 5 MiB parts, and gives it back', async () => {
