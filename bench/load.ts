@@ -108,6 +108,19 @@ async function user(client: Client, files: { small: string[]; big: string; image
       body: JSON.stringify({ model: 'offline' }),
     })
   ).json()) as { id: string };
+  try {
+    await useChat(client, chatId, files);
+  } finally {
+    // Whatever went wrong, the user leaves nothing behind: every object must go.
+    await call(client, 'delete_chat', `/api/chats/${chatId}`, { method: 'DELETE' });
+  }
+}
+
+async function useChat(
+  client: Client,
+  chatId: string,
+  files: { small: string[]; big: string; image: Buffer },
+) {
   const uploads: [string, string, string, Buffer | string][] = [
     ['upload_small_document', 'notes-1.txt', 'text/plain', files.small[0] as string],
     ['upload_small_document', 'notes-2.txt', 'text/plain', files.small[1] as string],
