@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -63,7 +63,7 @@ beforeAll(async () => {
     // Its own folder each: were any file kept on disk, the other instance could not serve it.
     FILE_STORAGE_DIR: storageDirs[i] as string,
     WORKER_POLL_SECONDS: '1',
-    QUOTA_USER_MB: '1',
+    QUOTA_USER_MB: '12',
     ...(i === 0 ? { WORKER_IN_PROCESS: 'false' } : {}),
     ...s3.env(bucket),
   });
@@ -164,6 +164,42 @@ describe.skipIf(missing !== undefined)('two instances, one database, one bucket'
     await expect.poll(keys, poll).toEqual([]);
   });
 
+  it('a chunked upload takes its parts through either instance (staged in the bucket) and completes through the other', async () => {
+    const chatId = await newChat(a);
+    const content = Buffer.from('Chunked words about invoices and receipts. '.repeat(230_000));
+    const created = await api(a, `/api/chats/${chatId}/uploads`, {
+      method: 'POST',
+      body: JSON.stringify({
+        filename: 'ledger.txt',
+        size_bytes: content.length,
+        content_type: 'text/plain',
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const upload = (await created.json()) as { upload_id: string; part_size: number; part_count: number };
+    expect(upload.part_count).toBe(3);
+    for (let n = 1; n <= upload.part_count; n++) {
+      const part = content.subarray((n - 1) * upload.part_size, n * upload.part_size);
+      const digest = createHash('sha256').update(part).digest('base64');
+      const sent = await api(n % 2 === 1 ? b : a, `/api/uploads/${upload.upload_id}/parts/${n}`, {
+        method: 'PUT',
+        body: new Uint8Array(part),
+        headers: { 'content-type': 'application/octet-stream', 'content-digest': `sha-256=:${digest}:` },
+      });
+      expect(sent.status, await sent.clone().text()).toBe(200);
+    }
+    expect((await keys()).filter((key) => key.startsWith('multi/.staging/'))).toHaveLength(3);
+    const completed = await api(b, `/api/uploads/${upload.upload_id}/complete`, { method: 'POST' });
+    expect(completed.status, await completed.clone().text()).toBe(200);
+    const stored = ((await completed.json()) as { attachment: { id: string } }).attachment;
+    await expect.poll(async () => (await attachment(a, chatId, stored.id)).body?.status, poll).toBe('ready');
+    expect(await keys()).toEqual([`multi/${chatId}_${stored.id}.txt`]);
+    const whole = await api(a, `/api/chats/${chatId}/attachments/${stored.id}/content`);
+    expect(Buffer.compare(Buffer.from(await whole.arrayBuffer()), content)).toBe(0);
+    expect((await api(b, `/api/chats/${chatId}`, { method: 'DELETE' })).status).toBe(204);
+    await expect.poll(keys, poll).toEqual([]);
+  });
+
   it('a turn streaming on A is stopped through B; a second turn in the chat through B meanwhile is refused', async () => {
     const chatId = await newChat(a, MODEL);
     // Long enough (60 s) that only the stop can end it.
@@ -203,7 +239,8 @@ describe.skipIf(missing !== undefined)('two instances, one database, one bucket'
 
   it('the storage quota holds across both: of two uploads that together exceed it, one per instance, one is refused', async () => {
     const chatId = await newChat(a);
-    const big = Buffer.alloc(600 * 1024, 'quota words ');
+    // 7 MiB each against a 12 MiB quota (the earlier tests' files are deleted by now).
+    const big = Buffer.alloc(7 * 1024 * 1024, 'quota words ');
     const answers = await Promise.all([upload(a, chatId, 'one.txt', big), upload(b, chatId, 'two.txt', big)]);
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 400]);
