@@ -109,14 +109,14 @@ async function user(client: Client, files: { small: string[]; big: string; image
     })
   ).json()) as { id: string };
   try {
-    await useChat(client, chatId, files);
+    await inChat(client, chatId, files);
   } finally {
     // Whatever went wrong, the user leaves nothing behind: every object must go.
     await call(client, 'delete_chat', `/api/chats/${chatId}`, { method: 'DELETE' });
   }
 }
 
-async function useChat(
+async function inChat(
   client: Client,
   chatId: string,
   files: { small: string[]; big: string; image: Buffer },
