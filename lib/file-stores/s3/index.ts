@@ -107,7 +107,7 @@ function sizeOf(out: GetObjectCommandOutput, range: ByteRange | undefined): numb
   const size = range ? Number(/\/(\d+)$/.exec(out.ContentRange ?? '')?.[1]) : out.ContentLength;
   // A store that ignored the Range would send the whole file where a part was promised.
   if (size === undefined || !Number.isSafeInteger(size)) {
-    out.Body?.transformToWebStream().cancel();
+    void out.Body?.transformToWebStream().cancel();
     throw new FileStoreError(
       'provider_unavailable',
       'S3 GetObject answered without the size or range asked for',
