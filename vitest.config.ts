@@ -27,6 +27,11 @@ export default defineConfig({
           setupFiles: ['tests/support/database-env.ts'],
         },
       },
+      {
+        extends: true,
+        // Production servers of the build in .next: run after `next build` (scripts/test.sh).
+        test: { name: 'multi', include: ['tests/multi/**/*.test.ts'], testTimeout: 120_000 },
+      },
     ],
   },
 });

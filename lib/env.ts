@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type Env = Record<string, string | undefined>;
 
@@ -19,3 +19,8 @@ export function loadEnv<S extends z.ZodType>(schema: S, name: string, env: Env =
   }
   return parsed.data;
 }
+
+/** A yes/no variable, in the spellings operators use. */
+export const envFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');

@@ -16,7 +16,7 @@ step 'lint'
 npx biome check .
 
 step 'unit + integration (PGlite)'
-npx vitest run
+npx vitest run --project unit --project integration
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   step 'integration (PostgreSQL, node-postgres)'
@@ -36,3 +36,8 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 else
   echo 'TEST_DATABASE_URL is not set: skipping the crash suite, which runs on PostgreSQL.'
 fi
+
+# After the e2e step, whose build it runs: two `next start` processes on one PostgreSQL database
+# and one S3 bucket. It says why when it cannot run (no TEST_DATABASE_URL).
+step 'two instances (next start ×2, PostgreSQL, S3)'
+npx vitest run --project multi

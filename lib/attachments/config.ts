@@ -1,18 +1,15 @@
 import { z } from 'zod';
 import type { BodyPace } from '@/lib/attachments/body-clock';
-import { type Env, loadEnv } from '@/lib/env';
+import { type Env, envFlag, loadEnv } from '@/lib/env';
 
 const MiB = 1024 * 1024;
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   UPLOAD_MAX_DOCUMENT_MB: positiveInt.default(25),
   UPLOAD_MAX_IMAGE_MB: positiveInt.default(5),
-  UPLOAD_ALLOW_CSV: flag.default(true),
+  UPLOAD_ALLOW_CSV: envFlag.default(true),
   UPLOAD_MAX_CONCURRENT: positiveInt.max(256).default(10),
   UPLOAD_MAX_CONCURRENT_PER_USER: positiveInt.max(256).default(3),
   UPLOAD_IDLE_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),

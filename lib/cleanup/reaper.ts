@@ -1,4 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { sweepUploads } from '@/lib/attachments/chunked/close';
 import { transition } from '@/lib/attachments/store';
 import { pruneRevokedSessions } from '@/lib/auth/sessions';
 import { pruneThrottles } from '@/lib/auth/throttle';
@@ -24,6 +25,8 @@ export interface ReapReport {
   interrupted: number;
   /** Temp files and staged parts of uploads that are over or dead, removed. */
   temporaries: number;
+  /** Chunked uploads expired (their reservations released, their staged parts removed). */
+  expiredUploads: number;
   settled: number;
   resumed: number;
   pruned: number;
@@ -42,8 +45,9 @@ const RETENTION_MAX_BATCHES = 20;
 const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
- * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, documents whose
- * indexing nobody is watching any more; and prunes old completed outbox jobs and spent sign-in records; and runs each tenant's retention policy once a day.
+ * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, expired
+ * chunked uploads, documents whose indexing nobody is watching any more; prunes old completed outbox jobs and
+ * spent sign-in records; and runs each tenant's retention policy once a day.
  */
 export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const now = deps.clock();
@@ -57,6 +61,8 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
   const interrupted = await reapInterruptedUploads(deps, pendingCutoff);
   // After the interrupted uploads: their rows are terminal now, so their temporaries go too.
   const temporaries = await reapTemporaries(deps, pendingCutoff);
+  const expiredUploads = await sweepUploads(deps, new Date(now), BATCH);
+  if (expiredUploads > 0) deps.metrics.reaped('upload_expired', expiredUploads);
   const { settled, resumed } = await settleIndexing(deps, now);
   if (settled + resumed > 0) deps.metrics.leftoverReaped('indexing', settled + resumed);
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
@@ -71,6 +77,7 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
     orphanTurns,
     interrupted,
     temporaries,
+    expiredUploads,
     settled,
     resumed,
     pruned,

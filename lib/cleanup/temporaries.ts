@@ -32,6 +32,9 @@ const REAP_BATCH = 1000;
 /** Ids per lookup query, well inside Postgres' bind-parameter limit. */
 const LOOKUP_BATCH = 1000;
 
+/** The attachment statuses of an upload still writing: a single request's, or a chunked one's. */
+const UPLOADS_IN_FLIGHT: readonly string[] = ['pending', 'uploading'];
+
 interface Owner {
   status: string;
   updatedAt: Date;
@@ -97,7 +100,11 @@ export async function reapTemporaries(deps: CleanupDeps, cutoff: Date): Promise<
       const over = named.filter((t) => {
         const owner = byId.get(t.attachmentId as string);
         if (!owner) return t.createdAt < cutoff;
-        return owner.deleted || owner.status !== 'pending' || owner.updatedAt < cutoff;
+        if (owner.deleted) return true;
+        // A chunked upload's parts wait as long as the upload may be resumed: its expiry, which
+        // the upload sweep enforces, not the pending window, says when it is over.
+        if (owner.status === 'uploading') return false;
+        return owner.status !== 'pending' || owner.updatedAt < cutoff;
       });
       // Removed after the listing, not during it: a listing must not stand on what it removed.
       for (const temporary of over) {
@@ -117,7 +124,8 @@ export async function reapTemporaries(deps: CleanupDeps, cutoff: Date): Promise<
 
 /**
  * Reconciliation's part: every temporary written before `bornBefore` that no live upload owns
- * (its attachment not deleted, in a live chat, still `pending`) is removed, whatever its name.
+ * (its attachment not deleted, in a live chat, still `pending` or `uploading`) is removed, whatever
+ * its name.
  */
 export async function reconcileTemporaries(
   deps: CleanupDeps,
@@ -137,7 +145,7 @@ export async function reconcileTemporaries(
   const byId = await owners(deps.db, old);
   const orphans = old.filter((t) => {
     const owner = t.attachmentId ? byId.get(t.attachmentId) : undefined;
-    return !owner || owner.deleted || owner.status !== 'pending';
+    return !owner || owner.deleted || !UPLOADS_IN_FLIGHT.includes(owner.status);
   });
   counts.kept = old.length - orphans.length;
   counts.orphaned = orphans.length;

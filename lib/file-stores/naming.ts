@@ -20,3 +20,14 @@ export const vectorStoreName = (chatId: string): string => `${STORE_PREFIX}${cha
 export function parseVectorStoreName(name: string | null): string | undefined {
   return (name && STORE_NAME.exec(name)?.[1]) || undefined;
 }
+
+/** A stored file's name is its provider file id: one path segment, never one of our dot-named temporaries. */
+export function isStoredFileName(fileId: string): boolean {
+  return (
+    fileId.length > 0 &&
+    Buffer.byteLength(fileId) <= 255 &&
+    !/[/\\\0]/.test(fileId) &&
+    !fileId.includes('..') &&
+    !fileId.startsWith('.')
+  );
+}

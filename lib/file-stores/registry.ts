@@ -1,8 +1,9 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
-import { createLocalFileStore } from './local';
+import { createIndexedFileStore, folderBytes } from './local';
 import { azureClientFromEnv, createOpenAIFileStore, openAIClientFromEnv } from './openai';
 import { type FileStore, FileStoreError, type FileStoreId } from './ports';
+import { loadS3Config, s3Bytes } from './s3';
 
 /**
  * Builds each provider once, on first use, from the environment. A provider that is not
@@ -16,7 +17,12 @@ export function createFileStoreRegistry(options: {
 }): (id: FileStoreId) => FileStore {
   const built = new Map<FileStoreId, FileStore>();
   const build = (id: FileStoreId): FileStore => {
-    if (id === 'local') return createLocalFileStore({ db: options.db, storageDir: options.storageDir });
+    if (id === 'local') {
+      // FILE_STORE=s3 moves the local index's bytes to a bucket; search stays in the database.
+      const s3 = loadS3Config(options.env);
+      const bytes = s3 ? s3Bytes(s3) : folderBytes(options.storageDir);
+      return createIndexedFileStore({ db: options.db, bytes });
+    }
     const client = id === 'openai' ? openAIClientFromEnv(options.env) : azureClientFromEnv(options.env);
     if (!client) {
       throw new FileStoreError('configuration_error', `provider ${id} is not configured (set its API key)`);

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localVectorStoreFiles } from '@/lib/db/schema';
 import { createLocalFileStore, explainLocalSearch, searchLocalStore } from '@/lib/file-stores/local';
 import { chunkPages, chunkText } from '@/lib/file-stores/local/sandbox/chunk.mjs';
-import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
+import type { FileStore } from '@/lib/file-stores/ports';
 import { getDb } from '@/lib/runtime';
+import { expectProviderError, streamOf, structuredName } from '@/tests/support/file-stores';
 import { pdf } from '@/tests/support/sample-files';
 
 let root: string;
@@ -25,17 +26,11 @@ beforeAll(async () => {
 
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const structuredName = (ext: string) => `${randomUUID()}_${randomUUID()}.${ext}`;
-
-async function* stream(...parts: (string | Uint8Array)[]): AsyncIterable<Uint8Array> {
-  for (const part of parts) yield typeof part === 'string' ? strToU8(part) : part;
-}
-
 async function upload(ext: string, content: string | Uint8Array): Promise<string> {
   const { providerFileId } = await provider.files.upload({
     filename: structuredName(ext),
     contentType: 'application/octet-stream',
-    body: stream(content),
+    body: streamOf(content),
   });
   return providerFileId;
 }
@@ -69,19 +64,6 @@ async function search(
   options?: { attachmentIds?: string[]; limit?: number },
 ) {
   return searchLocalStore(await getDb(), vectorStoreId, query, options);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected a rejection'),
-    (err: unknown) => err,
-  );
-}
-
-async function expectProviderError(promise: Promise<unknown>, code: string, status?: number) {
-  const err = await rejection(promise);
-  expect(err).toBeInstanceOf(FileStoreError);
-  expect(err).toMatchObject({ code, ...(status === undefined ? {} : { status }) });
 }
 
 const XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>';
@@ -147,36 +129,6 @@ describe('local provider: file storage', () => {
     expect(partialSizes).toEqual(parts.slice(1).map((_, i) => (i + 1) * 64 * 1024));
     expect(Buffer.compare(await readFile(path.join(storageDir, filename)), Buffer.concat(parts))).toBe(0);
     expect((await readdir(storageDir)).filter((name) => name.startsWith('.'))).toEqual([]);
-  });
-
-  it('rethrows the very error a failing body throws, and leaves no file behind', async () => {
-    const before = await readdir(storageDir).catch(() => []);
-    const tooLarge = new Error('size limit exceeded');
-    async function* body() {
-      yield strToU8('the first part');
-      throw tooLarge;
-    }
-    const filename = structuredName('txt');
-    const err = await rejection(provider.files.upload({ filename, contentType: 'text/plain', body: body() }));
-    expect(err).toBe(tooLarge);
-    expect(await readdir(storageDir)).toEqual(before);
-  });
-
-  it('stops at once when the signal aborts, even while the body is stalled, and cleans up', async () => {
-    const before = await readdir(storageDir).catch(() => []);
-    const controller = new AbortController();
-    const reason = new Error('client went away');
-    async function* body() {
-      yield strToU8('some bytes');
-      setTimeout(() => controller.abort(reason), 20);
-      await new Promise(() => {}); // never produces the rest
-    }
-    const filename = structuredName('txt');
-    const err = await rejection(
-      provider.files.upload({ filename, contentType: 'text/plain', body: body(), signal: controller.signal }),
-    );
-    expect(err).toBe(reason);
-    expect(await readdir(storageDir)).toEqual(before);
   });
 
   it('refuses names that could leave the storage folder', async () => {
@@ -346,7 +298,7 @@ describe('local provider: indexing and search', () => {
     const vs = await provider.vectorStores.create();
     const filename = structuredName('txt');
     const put = (text: string) =>
-      provider.files.upload({ filename, contentType: 'text/plain', body: stream(text) });
+      provider.files.upload({ filename, contentType: 'text/plain', body: streamOf(text) });
     await put('The old price list mentions kumquats.');
     await provider.vectorStores.addFile(vs, filename, { attachment_id: 'first' });
     await provider.vectorStores.addFile(vs, filename, { attachment_id: 'first' });

@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteAttachment, getAttachment } from '@/lib/attachments/service';
-import { uploadFile } from '@/lib/attachments/upload/upload-file';
+import { deleteAttachment } from '@/lib/attachments/service';
 import { deleteChat } from '@/lib/chats/service';
 import { readBacklog } from '@/lib/cleanup/backlog';
 import { startWorkerLoop } from '@/lib/cleanup/loop';
@@ -9,7 +8,7 @@ import { attachments, chatVectorStores, localChunks, localVectorStoreFiles, outb
 import type { FileStore } from '@/lib/file-stores/ports';
 import { drain } from '@/lib/outbox/worker';
 import { getDb } from '@/lib/runtime';
-import { fileInput, makeChat } from '@/tests/support/attachments';
+import { makeChat } from '@/tests/support/attachments';
 import {
   attachmentRow,
   cleanupTestBed,
@@ -17,6 +16,7 @@ import {
   jobsOf,
   makeWorker,
   metricValue,
+  readyDocument as readyDocumentIn,
   TestClock,
   type TestWorker,
 } from '@/tests/support/worker';
@@ -27,18 +27,7 @@ beforeEach(async () => {
   await (await getDb()).delete(outbox);
 });
 
-/** A document, uploaded and indexed (`ready`). */
-async function readyDocument(chatId: string, text = 'The refund policy allows returns within 30 days.') {
-  const outcome = await uploadFile(
-    t.deps,
-    t.user.caller,
-    chatId,
-    fileInput(text, { filename: 'policy.txt' }),
-  );
-  await outcome.indexing?.();
-  expect((await getAttachment(t.deps, t.user.caller, chatId, outcome.attachment.id)).status).toBe('ready');
-  return outcome.attachment.id;
-}
+const readyDocument = (chatId: string, text?: string) => readyDocumentIn(t, chatId, text);
 
 const completed = (metrics: TestWorker['metrics'], resource: string) =>
   metricValue(metrics, 'mini_chat_cleanup_completed_total', { resource_type: resource });
@@ -251,7 +240,7 @@ describe('deleting a chat', () => {
     expect(t.fake.state().vectorStores).toHaveLength(1);
     await drainUntilSettled(t.worker, t.clock);
 
-    expect(t.fake.state()).toEqual({ files: [], vectorStores: [] });
+    expect(t.fake.state()).toEqual({ files: [], uploads: [], vectorStores: [] });
     for (const id of ids) expect(await attachmentRow(id)).toMatchObject({ cleanupStatus: 'done' });
     expect(
       await (await getDb()).select().from(chatVectorStores).where(eq(chatVectorStores.chatId, chatId)),

@@ -32,6 +32,7 @@ describe('worker commands', () => {
         orphanTurns: 0,
         interrupted: 0,
         temporaries: 0,
+        expiredUploads: 0,
         settled: 0,
         resumed: 0,
         pruned: 0,

@@ -8,7 +8,7 @@ import type { AttachmentDeps } from '@/lib/attachments/deps';
 import type { UploadInput } from '@/lib/attachments/upload/upload-file';
 import { createUploadGate } from '@/lib/attachments/upload-gate';
 import { chats } from '@/lib/db/schema';
-import { createLocalFileStore } from '@/lib/file-stores/local';
+import { createIndexedFileStore, type FileBytes, folderBytes } from '@/lib/file-stores/local';
 import { createOpenAIFileStore } from '@/lib/file-stores/openai';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { type ModelEntry, openaiModel } from '@/lib/models/catalog';
@@ -33,11 +33,15 @@ export const TEST_MODELS: ModelEntry[] = [
 
 export type TestDeps = AttachmentDeps & { metrics: InMemoryMetrics; storageDir: string };
 
-/** Attachment service dependencies wired to the fake OpenAI server and a temporary local folder. */
+/**
+ * Attachment service dependencies wired to the fake OpenAI server and a temporary local folder
+ * (or, with `localBytes`, the local index's files wherever those keep them).
+ */
 export async function makeDeps(
   fake: FakeOpenAI | undefined,
   config: Partial<AttachmentConfig> = {},
   catalog: ModelEntry[] = TEST_MODELS,
+  localBytes?: FileBytes,
 ): Promise<TestDeps> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'minichat-files-'));
   const full: AttachmentConfig = {
@@ -48,7 +52,7 @@ export async function makeDeps(
     ...config,
   };
   const providers = new Map<FileStoreId, FileStore>([
-    ['local', createLocalFileStore({ db: getDb, storageDir })],
+    ['local', createIndexedFileStore({ db: getDb, bytes: localBytes ?? folderBytes(storageDir) })],
   ]);
   if (fake) {
     providers.set(

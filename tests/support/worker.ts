@@ -1,13 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { beforeEach } from 'vitest';
+import { beforeEach, expect } from 'vitest';
+import { getAttachment } from '@/lib/attachments/service';
+import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import { attachments, outbox } from '@/lib/db/schema';
+import type { FileBytes } from '@/lib/file-stores/local';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { PromMetrics } from '@/lib/metrics';
 import { loadWorkerConfig, type WorkerConfig } from '@/lib/outbox/config';
 import { drain } from '@/lib/outbox/worker';
 import { getDb } from '@/lib/runtime';
-import { fakeOpenAIForFile, makeDeps, type TestDeps } from './attachments';
+import { fakeOpenAIForFile, fileInput, makeDeps, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
 import { makeUser, type TestUser } from './fixtures';
 import { ownDatabaseForFile } from './own-database';
@@ -102,18 +105,40 @@ export interface CleanupTestBed {
  * What a worker test file needs, fresh for each test: a database of the file's own, the fake
  * provider, attachment service dependencies, a user, a clock and a worker on that clock.
  */
-export function cleanupTestBed(config: Partial<WorkerConfig> = {}): CleanupTestBed {
+export function cleanupTestBed(
+  config: Partial<WorkerConfig> = {},
+  options: { localBytes?: () => Promise<FileBytes> } = {},
+): CleanupTestBed {
   ownDatabaseForFile();
   const server = fakeOpenAIForFile();
   const bed = {} as CleanupTestBed;
   beforeEach(async () => {
     bed.fake = server();
-    bed.deps = await makeDeps(bed.fake);
+    bed.deps = await makeDeps(bed.fake, {}, undefined, await options.localBytes?.());
     bed.user = await makeUser();
     bed.clock = new TestClock();
     bed.worker = makeWorker(bed.deps, bed.clock, config);
   });
   return bed;
+}
+
+/** A document uploaded through the service and indexed: its attachment id, once `ready`. */
+export async function readyDocument(
+  bed: CleanupTestBed,
+  chatId: string,
+  text = 'The refund policy allows returns within 30 days.',
+): Promise<string> {
+  const outcome = await uploadFile(
+    bed.deps,
+    bed.user.caller,
+    chatId,
+    fileInput(text, { filename: 'policy.txt' }),
+  );
+  await outcome.indexing?.();
+  expect((await getAttachment(bed.deps, bed.user.caller, chatId, outcome.attachment.id)).status).toBe(
+    'ready',
+  );
+  return outcome.attachment.id;
 }
 
 /**

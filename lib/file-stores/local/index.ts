@@ -1,9 +1,10 @@
-import path from 'node:path';
 import { crashPoint } from '@/lib/crash-point';
 import type { Db } from '@/lib/db';
-import { parseStoredFilename, vectorStoreName } from '@/lib/file-stores/naming';
-import { type FileStore, FileStoreError } from '@/lib/file-stores/ports';
+import type { FileBytes } from '@/lib/file-stores/bytes';
+import { vectorStoreName } from '@/lib/file-stores/naming';
+import type { FileStore } from '@/lib/file-stores/ports';
 import { passages } from './extract';
+import { folderBytes } from './folder';
 import {
   createStore,
   deleteStore,
@@ -15,71 +16,43 @@ import {
   startIndexing,
 } from './index-store';
 import { searchLocalStore } from './search';
-import {
-  listStoredFiles,
-  readStoredFile,
-  removeStoredFile,
-  storedFileExists,
-  storedFilePath,
-  writeStoredFile,
-} from './storage';
-import { localTemporaries } from './temporaries';
 
+export type { FileBytes } from '@/lib/file-stores/bytes';
+export { folderBytes } from './folder';
 export { explainLocalSearch, type LocalSearchHit, searchLocalStore } from './search';
 
+/** The local store over a folder on this machine. */
+export const createLocalFileStore = (options: { db: () => Promise<Db>; storageDir: string }): FileStore =>
+  createIndexedFileStore({ db: options.db, bytes: folderBytes(options.storageDir) });
+
 /**
- * The provider that needs no keys: files in a folder, "vector stores" as our own Postgres
- * full-text index. It reports the same vector-store file states as OpenAI, so the attachment
- * service treats every provider alike; indexing runs inside `addFile`, so by the time it resolves
- * the status is already final.
+ * The provider that needs no keys: "vector stores" as our own Postgres full-text index, over files
+ * whose bytes are kept in `bytes` (a folder, or an S3 bucket). It reports the same vector-store
+ * file states as OpenAI, so the attachment service treats every provider alike; indexing runs
+ * inside `addFile`, so by the time it resolves the status is already final.
  */
-export function createLocalFileStore(options: { db: () => Promise<Db>; storageDir: string }): FileStore {
-  const storageDir = path.resolve(options.storageDir);
+export function createIndexedFileStore(options: { db: () => Promise<Db>; bytes: FileBytes }): FileStore {
+  const { storageBackend, withLocalCopy, delete: removeBytes, ...files } = options.bytes;
   return {
     id: 'local',
-    storageBackend: 'local',
+    storageBackend,
     files: {
-      upload: async ({ filename, body, signal }) => {
-        const target = storedFilePath(storageDir, filename);
-        if (!target) throw new FileStoreError('upload_failed', 'invalid local file name', { status: 400 });
-        await writeStoredFile(target, body, {
-          attachmentId: parseStoredFilename(filename)?.attachmentId,
-          signal,
-        });
-        return { providerFileId: filename };
-      },
+      ...files,
       delete: async (fileId) => {
-        const file = storedFilePath(storageDir, fileId);
-        // A name we would never store names nothing here: like an unknown id at OpenAI, it is gone.
-        if (!file) return;
         await detachEverywhere(await options.db(), fileId);
-        await removeStoredFile(file);
+        await removeBytes(fileId);
       },
-      list: async function* ({ createdAfter } = {}) {
-        for await (const { name, modifiedAt } of listStoredFiles(storageDir)) {
-          if (!createdAfter || modifiedAt >= createdAfter) yield { id: name, name, createdAt: modifiedAt };
-        }
-      },
-      read: async (fileId, range) => {
-        const file = storedFilePath(storageDir, fileId);
-        if (!file) throw new FileStoreError('provider_unavailable', 'file not found', { status: 404 });
-        return readStoredFile(file, range);
-      },
-      temporaries: localTemporaries(storageDir),
     },
     vectorStores: {
       create: async ({ chatId } = {}) =>
         createStore(await options.db(), chatId ? vectorStoreName(chatId) : null),
-      addFile: async (vectorStoreId, fileId, attributes) => {
-        const file = storedFilePath(storageDir, fileId);
-        if (!file || !(await storedFileExists(file))) {
-          throw new FileStoreError('indexing_failed', 'file not found', { status: 404 });
-        }
-        const db = await options.db();
-        await startIndexing(db, vectorStoreId, fileId, attributes);
-        crashPoint('indexing');
-        await finishIndexing(db, vectorStoreId, fileId, attributes, await passages(file));
-      },
+      addFile: (vectorStoreId, fileId, attributes) =>
+        withLocalCopy(fileId, async (file) => {
+          const db = await options.db();
+          await startIndexing(db, vectorStoreId, fileId, attributes);
+          crashPoint('indexing');
+          await finishIndexing(db, vectorStoreId, fileId, attributes, await passages(file));
+        }),
       fileStatus: async (vectorStoreId, fileId) => fileStatus(await options.db(), vectorStoreId, fileId),
       removeFile: async (vectorStoreId, fileId) => removeFile(await options.db(), vectorStoreId, fileId),
       delete: async (vectorStoreId) => deleteStore(await options.db(), vectorStoreId),

@@ -2,6 +2,8 @@ import { crashPoint } from '@/lib/crash-point';
 import 'server-only';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { nextOrAbort, release } from '@/lib/file-stores/body';
+import { isStoredFileName } from '@/lib/file-stores/naming';
 import { FileStoreError, type StoredBytes } from '@/lib/file-stores/ports';
 import type { ByteRange } from '@/lib/http/range';
 import { tempFilename } from './temporaries';
@@ -12,13 +14,7 @@ import { tempFilename } from './temporaries';
  * dot-named temp files).
  */
 export function storedFilePath(storageDir: string, fileId: string): string | undefined {
-  const valid =
-    fileId.length > 0 &&
-    Buffer.byteLength(fileId) <= 255 &&
-    !/[/\\\0]/.test(fileId) &&
-    !fileId.includes('..') &&
-    !fileId.startsWith('.');
-  return valid ? path.join(storageDir, fileId) : undefined;
+  return isStoredFileName(fileId) ? path.join(storageDir, fileId) : undefined;
 }
 
 /**
@@ -166,29 +162,6 @@ async function copyBody(body: AsyncIterable<Uint8Array>, file: FileHandle, signa
       throw err;
     }
   }
-}
-
-/**
- * Waits for the next chunk, but gives up as soon as `signal` aborts: a stalled body would
- * otherwise hold the upload (and its temp file) open indefinitely, and `stream.pipeline` does not
- * settle in that case.
- */
-function nextOrAbort<T>(iterator: AsyncIterator<T>, signal?: AbortSignal): Promise<IteratorResult<T>> {
-  if (!signal) return iterator.next();
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const next = iterator.next();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    next.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-/** Tells the body we stopped reading, without waiting on a body that may never answer. */
-function release(iterator: AsyncIterator<unknown>): void {
-  Promise.resolve()
-    .then(() => iterator.return?.())
-    .catch(() => {});
 }
 
 function storageStep<T>(step: Promise<T>): Promise<T> {
