@@ -6,9 +6,11 @@ import { cancelUpload, getUpload } from '@/lib/attachments/chunked/cancel';
 import { sweepUploads } from '@/lib/attachments/chunked/close';
 import { completeUpload } from '@/lib/attachments/chunked/complete';
 import { createUpload } from '@/lib/attachments/chunked/create';
+import { putPart } from '@/lib/attachments/chunked/part';
 import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments, uploads } from '@/lib/db/schema';
+import { readBody } from '@/lib/http/body';
 import { getDb } from '@/lib/runtime';
 import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
 import {
@@ -46,6 +48,17 @@ const STORES = [
 async function expectNothingStaged() {
   expect(await stagedOnDisk(deps.storageDir)).toEqual([]);
   expect(fake.state().uploads.filter((u) => u.parts > 0)).toEqual([]);
+}
+
+/** A text upload of `size` bytes started in a new chat of `model`. */
+async function startText(model: string, size: number, on: TestDeps = deps) {
+  const chatId = await makeChat(user, model);
+  const created = await createUpload(on, user.caller, chatId, {
+    filename: 'a.txt',
+    size_bytes: size,
+    content_type: 'text/plain',
+  });
+  return { chatId, created };
 }
 
 describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ store, model }) => {
@@ -102,13 +115,8 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('refuses a part whose digest does not match (422), and completion with a part missing (409)', async () => {
-    const chatId = await makeChat(user, model);
     const bytes = textOfSize(PART_SIZE + 10);
-    const created = await createUpload(deps, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: bytes.length,
-      content_type: 'text/plain',
-    });
+    const { created } = await startText(model, bytes.length);
     const [p1, p2] = partsOf(bytes) as [Buffer, Buffer];
     const wrong = await failure(sendPart(deps, user.caller, created.upload_id, 2, p2, digestOf(p1)));
     expect(wrong).toMatchObject({ code: 'digest_mismatch', status: 422 });
@@ -136,14 +144,9 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('cancel removes the staged parts and releases the reservation; the upload takes no more parts', async () => {
-    const chatId = await makeChat(user, model);
     const capped = await makeDeps(fake, { userQuotaBytes: 10 * 1024 * 1024 });
     const bytes = textOfSize(PART_SIZE + 5);
-    const first = await createUpload(capped, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: 8 * 1024 * 1024,
-      content_type: 'text/plain',
-    });
+    const { chatId, created: first } = await startText(model, 8 * 1024 * 1024, capped);
     await sendPart(capped, user.caller, first.upload_id, 1, bytes.subarray(0, PART_SIZE));
     const refused = await failure(
       createUpload(capped, user.caller, chatId, {
@@ -167,13 +170,8 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('expiry: the sweep cancels the upload, fails the attachment and removes every staged part', async () => {
-    const chatId = await makeChat(user, model);
     const bytes = textOfSize(PART_SIZE + 5);
-    const created = await createUpload(deps, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: bytes.length,
-      content_type: 'text/plain',
-    });
+    const { created } = await startText(model, bytes.length);
     await sendPart(deps, user.caller, created.upload_id, 1, bytes.subarray(0, PART_SIZE));
     expect(await sweepUploads(deps, new Date(), 100)).toBe(0);
     // Other tests' uploads in this database may expire with it.
@@ -242,6 +240,36 @@ async function noisePng(bytes: number): Promise<Buffer> {
     .png({ compressionLevel: 0 })
     .toBuffer();
 }
+
+describe('a part whose body stalls', () => {
+  it('is cut off with upload_timeout and gives its place back', async () => {
+    const paced = await makeDeps(fake, {
+      bodyPace: { idleMs: 300, minBytesPerSecond: 0 },
+      maxConcurrentUploadsPerUser: 1,
+    });
+    const bytes = textOfSize(PART_SIZE + 5);
+    const { created } = await startText('gpt-test', bytes.length, paced);
+    const part = bytes.subarray(0, PART_SIZE);
+    // Sends a first chunk, then nothing, never ending.
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(part.subarray(0, 1024)),
+    });
+    const request = new Request('http://localhost/part', {
+      method: 'PUT',
+      body: stalled,
+      duplex: 'half',
+    } as RequestInit);
+    const timedOut = await failure(
+      putPart(paced, user.caller, created.upload_id, {
+        partNumber: '1',
+        digest: digestOf(part),
+        readBody: (maxBytes, through) => readBody(request, maxBytes, through),
+      }),
+    );
+    expect(timedOut).toMatchObject({ code: 'upload_timeout', status: 408 });
+    expect((await sendPart(paced, user.caller, created.upload_id, 1, part)).received_parts).toEqual([1]);
+  });
+});
 
 // On PGlite (one connection) the creates run one after another and still must hold; on Postgres
 // and through the Neon driver they really race, each on its own connection.

@@ -26,7 +26,7 @@ export function sendPart(
   return putPart(deps, caller, uploadId, {
     partNumber: String(n),
     digest,
-    readBody: (maxBytes) =>
+    readBody: (maxBytes, through) =>
       readBody(
         new Request('http://localhost/part', { method: 'PUT', body: new Blob([Buffer.from(bytes)]) }),
         maxBytes,

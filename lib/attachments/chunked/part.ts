@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createBodyClock } from '@/lib/attachments/body-clock';
 import { createTextValidator, isTextType, unfinishedTail } from '@/lib/attachments/content-check';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { fileStoreFailure } from '@/lib/attachments/file-store-errors';
@@ -23,8 +24,14 @@ export interface PartInput {
   partNumber: string;
   /** The request's Content-Digest header. */
   digest: string | null;
-  /** Reads the body whole, refusing it (413) past `maxBytes` without reading further. */
-  readBody: (maxBytes: number) => Promise<Uint8Array>;
+  /**
+   * Reads the body whole, refusing it (413) past `maxBytes` without reading further, and reading it
+   * `through` the given wrapper.
+   */
+  readBody: (
+    maxBytes: number,
+    through: (body: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
+  ) => Promise<Uint8Array>;
 }
 
 /**
@@ -48,7 +55,9 @@ export async function putPart(
   const rule = ruleOf(attachment);
   const leave = enterGate(deps, scope.userId, rule.kind);
   try {
-    const bytes = await input.readBody(expected);
+    // The same pace as a single-request upload's body: a client that stalls holds no place long.
+    const clock = createBodyClock(deps.config.bodyPace, () => {});
+    const bytes = await input.readBody(expected, (body) => clock.body(body));
     if (bytes.byteLength !== expected) {
       throw new AppError('part_size_mismatch', `Part ${n} must have exactly ${expected} bytes.`, {
         extensions: { expected_bytes: expected },

@@ -13,7 +13,7 @@ export const PUT = apiRoute<Params>(async ({ request, caller, params }) =>
     await putPart(await attachmentDeps(), caller, params.uploadId, {
       partNumber: params.partNumber,
       digest: request.headers.get('content-digest'),
-      readBody: (maxBytes) => readBody(request, maxBytes),
+      readBody: (maxBytes, through) => readBody(request, maxBytes, through),
     }),
   ),
 );
