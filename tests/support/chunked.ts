@@ -30,6 +30,7 @@ export function sendPart(
       readBody(
         new Request('http://localhost/part', { method: 'PUT', body: new Blob([Buffer.from(bytes)]) }),
         maxBytes,
+        through,
       ),
   });
 }
