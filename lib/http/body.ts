@@ -7,7 +7,7 @@ export function contentLength(request: Request): number | null {
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
-const tooLarge = (maxBytes: number) =>
+export const payloadTooLarge = (maxBytes: number) =>
   new AppError('payload_too_large', `The request body can have at most ${maxBytes} bytes.`, {
     extensions: { max_bytes: maxBytes },
   });
@@ -15,29 +15,23 @@ const tooLarge = (maxBytes: number) =>
 /**
  * The whole body of a request that must be held in memory, refused with 413 past `maxBytes`: at
  * once from its Content-Length, else (a chunked body has none) as soon as the bytes read pass it,
- * so no more than `maxBytes` is ever read or held. `through` wraps the body as it is read (a clock
- * that cuts off a client that stalls).
+ * so no more than `maxBytes` is ever read or held.
  */
-export async function readBody(
-  request: Request,
-  maxBytes: number,
-  through?: (body: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>,
-): Promise<Uint8Array> {
+export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = contentLength(request);
-  if (declared !== null && declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared !== null && declared > maxBytes) throw payloadTooLarge(maxBytes);
   if (!request.body) return new Uint8Array(0);
-  const body = request.body as unknown as AsyncIterable<Uint8Array>;
-  const iterator = (through ? through(body) : body)[Symbol.asyncIterator]();
+  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
-    const { done, value } = await iterator.next();
+    const { done, value } = await reader.read();
     if (done) return Buffer.concat(chunks, length);
     length += value.byteLength;
     if (length > maxBytes) {
       // Not awaited: the refusal must not wait on the client, and the rest is never read.
-      Promise.resolve(iterator.return?.()).catch(() => {});
-      throw tooLarge(maxBytes);
+      reader.cancel().catch(() => {});
+      throw payloadTooLarge(maxBytes);
     }
     chunks.push(value);
   }
