@@ -3,7 +3,7 @@
 // single-request route, on one production server (next start) in one run. Reports both
 // throughputs and the server's peak RSS growth per chunked upload.
 //
-//   npm run build && npx tsx bench/chunked-upload.ts [--runs 7] [--mib 25] [--model gpt-4.1-mini|offline] [--postgres URL]
+//   npm run build && npx tsx bench/chunked-upload.ts [--runs 7] [--mib 25] [--parallel 3] [--model gpt-4.1-mini|offline] [--postgres URL]
 //
 // `gpt-4.1-mini` keeps files at the fake OpenAI server (parts through its Uploads API); `offline`
 // in the local store (parts staged in the storage folder).
@@ -17,14 +17,15 @@ const { values } = parseArgs({
     mib: { type: 'string', default: '25' },
     model: { type: 'string', default: 'gpt-4.1-mini' },
     postgres: { type: 'string' },
+    parallel: { type: 'string', default: '3' },
   },
 });
 const RUNS = Number(values.runs);
 const SIZE = Number(values.mib) * 1024 * 1024;
 const FAKE_PORT = 3294;
 const APP_PORT = 3295;
-/** Parts in flight at once, as the browser client sends them. */
-const PARALLEL = 3;
+/** Parts in flight at once; the browser client sends 3. */
+const PARALLEL = Number(values.parallel);
 
 const file = Buffer.alloc(SIZE, 'lorem ipsum dolor sit amet, consectetur adipiscing elit\n');
 
@@ -48,12 +49,17 @@ async function main() {
     call('DELETE', `/api/chats/${chat.id}/attachments/${attachmentId}`);
 
   /** The whole chunked flow, client hashing included; resolves with the attachment id and seconds. */
+  const phases = { create: [] as number[], parts: [] as number[], complete: [] as number[] };
+  const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
+
   async function chunked(): Promise<{ id: string; seconds: number }> {
     const started = process.hrtime.bigint();
     const created = (await call('POST', `/api/chats/${chat.id}/uploads`, {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ filename: 'bench.txt', size_bytes: SIZE, content_type: 'text/plain' }),
     })) as { upload_id: string; part_size: number; part_count: number };
+    phases.create.push(since(started));
+    const partsStarted = process.hrtime.bigint();
     const queue = Array.from({ length: created.part_count }, (_, i) => i + 1);
     const sendNext = async (): Promise<void> => {
       const n = queue.shift();
@@ -67,10 +73,13 @@ async function main() {
       return sendNext();
     };
     await Promise.all(Array.from({ length: PARALLEL }, sendNext));
+    phases.parts.push(since(partsStarted));
+    const completeStarted = process.hrtime.bigint();
     const done = (await call('POST', `/api/uploads/${created.upload_id}/complete`)) as {
       attachment: { id: string };
     };
-    return { id: done.attachment.id, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    phases.complete.push(since(completeStarted));
+    return { id: done.attachment.id, seconds: since(started) };
   }
 
   async function single(): Promise<{ id: string; seconds: number }> {
@@ -106,9 +115,15 @@ async function main() {
   const chunkedSeconds = median(chunkedRuns.map((r) => r.seconds));
   const singleSeconds = median(singleRuns);
   const growth = chunkedRuns.map((r) => r.growthKiB / 1024);
-  console.log(`runs: ${RUNS} × ${mib} MiB text document, model ${values.model}, database: ${stack.database}`);
+  console.log(
+    `runs: ${RUNS} × ${mib} MiB text document, model ${values.model}, ${PARALLEL} parts in flight, database: ${stack.database}`,
+  );
   console.log(
     `chunked:        median ${chunkedSeconds.toFixed(3)} s = ${(mib / chunkedSeconds).toFixed(1)} MiB/s`,
+  );
+  const phase = (xs: number[]) => median(xs.slice(-RUNS)).toFixed(3);
+  console.log(
+    `  of which create ${phase(phases.create)} s, parts ${phase(phases.parts)} s, complete ${phase(phases.complete)} s (medians)`,
   );
   console.log(
     `single-request: median ${singleSeconds.toFixed(3)} s = ${(mib / singleSeconds).toFixed(1)} MiB/s`,
