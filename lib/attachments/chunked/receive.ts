@@ -134,7 +134,7 @@ function textPartCheck(first: boolean, last: boolean) {
       if (start < chunk.length) leading = false;
       const rest = chunk.subarray(start);
       validator.push(rest);
-      recent = Buffer.concat([recent, rest]).subarray(-3);
+      recent = Buffer.concat([recent, rest.subarray(-3)]).subarray(-3);
     },
     end() {
       if (last) validator.end();
