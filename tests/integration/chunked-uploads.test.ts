@@ -262,6 +262,16 @@ describe('a part whose body stalls', () => {
       }),
     );
     expect(timedOut).toMatchObject({ code: 'upload_timeout', status: 408 });
+    // A declared length over the part's size is refused before a byte is read.
+    const lying = await failure(
+      putPart(paced, user.caller, created.upload_id, {
+        partNumber: '1',
+        digest: digestOf(part),
+        length: PART_SIZE + 1,
+        body: new ReadableStream<Uint8Array>() as unknown as AsyncIterable<Uint8Array>,
+      }),
+    );
+    expect(lying).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect((await sendPart(paced, user.caller, created.upload_id, 1, part)).received_parts).toEqual([1]);
   });
 });
