@@ -6,6 +6,7 @@ import { cancelUpload, getUpload } from '@/lib/attachments/chunked/cancel';
 import { sweepUploads } from '@/lib/attachments/chunked/close';
 import { completeUpload } from '@/lib/attachments/chunked/complete';
 import { createUpload } from '@/lib/attachments/chunked/create';
+import { putPart } from '@/lib/attachments/chunked/part';
 import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { attachments, uploads } from '@/lib/db/schema';
@@ -68,6 +69,17 @@ async function expectNothingStaged() {
   expect(await staged()).toEqual([]);
   if (bucket) expect(await s3().unfinishedUploads(bucket.name)).toBe(false);
   expect(fake.state().uploads.filter((u) => u.parts > 0)).toEqual([]);
+}
+
+/** A text upload of `size` bytes started in a new chat of `model`. */
+async function startText(model: string, size: number, on: TestDeps = deps) {
+  const chatId = await makeChat(user, model);
+  const created = await createUpload(on, user.caller, chatId, {
+    filename: 'a.txt',
+    size_bytes: size,
+    content_type: 'text/plain',
+  });
+  return { chatId, created };
 }
 
 describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ store, model }) => {
@@ -133,13 +145,8 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('refuses a part whose digest does not match (422), and completion with a part missing (409)', async () => {
-    const chatId = await makeChat(user, model);
     const bytes = textOfSize(PART_SIZE + 10);
-    const created = await createUpload(deps, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: bytes.length,
-      content_type: 'text/plain',
-    });
+    const { created } = await startText(model, bytes.length);
     const [p1, p2] = partsOf(bytes) as [Buffer, Buffer];
     const wrong = await failure(sendPart(deps, user.caller, created.upload_id, 2, p2, digestOf(p1)));
     expect(wrong).toMatchObject({ code: 'digest_mismatch', status: 422 });
@@ -167,14 +174,9 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('cancel removes the staged parts and releases the reservation; the upload takes no more parts', async () => {
-    const chatId = await makeChat(user, model);
     const capped = await depsWith({ userQuotaBytes: 10 * 1024 * 1024 });
     const bytes = textOfSize(PART_SIZE + 5);
-    const first = await createUpload(capped, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: 8 * 1024 * 1024,
-      content_type: 'text/plain',
-    });
+    const { chatId, created: first } = await startText(model, 8 * 1024 * 1024, capped);
     await sendPart(capped, user.caller, first.upload_id, 1, bytes.subarray(0, PART_SIZE));
     const refused = await failure(
       createUpload(capped, user.caller, chatId, {
@@ -198,13 +200,8 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
   });
 
   it('expiry: the sweep cancels the upload, fails the attachment and removes every staged part', async () => {
-    const chatId = await makeChat(user, model);
     const bytes = textOfSize(PART_SIZE + 5);
-    const created = await createUpload(deps, user.caller, chatId, {
-      filename: 'a.txt',
-      size_bytes: bytes.length,
-      content_type: 'text/plain',
-    });
+    const { created } = await startText(model, bytes.length);
     await sendPart(deps, user.caller, created.upload_id, 1, bytes.subarray(0, PART_SIZE));
     expect(await sweepUploads(deps, new Date(), 100)).toBe(0);
     // Other tests' uploads in this database may expire with it.
@@ -273,6 +270,67 @@ async function noisePng(bytes: number): Promise<Buffer> {
     .png({ compressionLevel: 0 })
     .toBuffer();
 }
+
+describe('a completion whose process died', () => {
+  it('is expired by the sweep once well past its time: the attachment fails and the staging goes', async () => {
+    const bytes = textOfSize(PART_SIZE + 5);
+    const { created } = await startText('offline', bytes.length);
+    await sendPart(deps, user.caller, created.upload_id, 1, bytes.subarray(0, PART_SIZE));
+    const db = await getDb();
+    // What a process leaves behind when it dies between claiming the completion and joining.
+    await db.update(uploads).set({ state: 'completing' }).where(eq(uploads.id, created.upload_id));
+    await db.update(attachments).set({ status: 'pending' }).where(eq(attachments.id, created.attachment.id));
+    await db
+      .update(uploads)
+      .set({ expiresAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(uploads.id, created.upload_id));
+    // A completion may still be running just after the expiry: left alone for a while.
+    await sweepUploads(deps, new Date(), 100);
+    expect(await attachmentOf(created.attachment.id)).toMatchObject({ status: 'pending' });
+    expect(await sweepUploads(deps, new Date(Date.now() + 15 * 60_000), 100)).toBeGreaterThanOrEqual(1);
+    expect(await attachmentOf(created.attachment.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'upload_expired',
+    });
+    expect(await stagedOnDisk(deps.storageDir)).not.toContain(created.attachment.id);
+  });
+});
+
+describe('a part whose body stalls', () => {
+  it('is cut off with upload_timeout and gives its place back', async () => {
+    const paced = await makeDeps(fake, {
+      bodyPace: { idleMs: 300, minBytesPerSecond: 0 },
+      maxConcurrentUploadsPerUser: 1,
+    });
+    const bytes = textOfSize(PART_SIZE + 5);
+    const { created } = await startText('gpt-test', bytes.length, paced);
+    const part = bytes.subarray(0, PART_SIZE);
+    // Sends a first chunk, then nothing, never ending.
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(part.subarray(0, 1024)),
+    });
+    const timedOut = await failure(
+      putPart(paced, user.caller, created.upload_id, {
+        partNumber: '1',
+        digest: digestOf(part),
+        length: PART_SIZE,
+        body: stalled as unknown as AsyncIterable<Uint8Array>,
+      }),
+    );
+    expect(timedOut).toMatchObject({ code: 'upload_timeout', status: 408 });
+    // A declared length over the part's size is refused before a byte is read.
+    const lying = await failure(
+      putPart(paced, user.caller, created.upload_id, {
+        partNumber: '1',
+        digest: digestOf(part),
+        length: PART_SIZE + 1,
+        body: new ReadableStream<Uint8Array>() as unknown as AsyncIterable<Uint8Array>,
+      }),
+    );
+    expect(lying).toMatchObject({ code: 'payload_too_large', status: 413 });
+    expect((await sendPart(paced, user.caller, created.upload_id, 1, part)).received_parts).toEqual([1]);
+  });
+});
 
 // On PGlite (one connection) the creates run one after another and still must hold; on Postgres
 // and through the Neon driver they really race, each on its own connection.

@@ -6,7 +6,6 @@ import { createUpload } from '@/lib/attachments/chunked/create';
 import { putPart } from '@/lib/attachments/chunked/part';
 import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
-import { readBody } from '@/lib/http/body';
 import type { Caller } from '@/lib/policy';
 
 /** Helpers for chunked uploads driven through the service, as the routes drive it. */
@@ -26,11 +25,9 @@ export function sendPart(
   return putPart(deps, caller, uploadId, {
     partNumber: String(n),
     digest,
-    readBody: (maxBytes) =>
-      readBody(
-        new Request('http://localhost/part', { method: 'PUT', body: new Blob([Buffer.from(bytes)]) }),
-        maxBytes,
-      ),
+    // No length, as with a chunked request: the cap must hold on the bytes themselves.
+    length: null,
+    body: new Blob([Buffer.from(bytes)]).stream() as unknown as AsyncIterable<Uint8Array>,
   });
 }
 
