@@ -88,6 +88,12 @@ describe('SIGTERM', () => {
     });
     expect(refusedUpload.status).toBe(503);
     expect(refusedUpload.headers.get('retry-after')).toBe('5');
+    const refusedParts = await api(`/api/chats/${chatId}/uploads`, {
+      method: 'POST',
+      body: JSON.stringify({ filename: 'big.txt', size_bytes: 5 * 1024 * 1024, content_type: 'text/plain' }),
+    });
+    expect(refusedParts.status).toBe(503);
+    expect(await refusedParts.json()).toMatchObject({ code: 'service_draining' });
 
     // The answer ends at once, cancelled, with exactly the text the client saw.
     const events = await streamed;

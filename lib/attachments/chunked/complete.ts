@@ -9,6 +9,7 @@ import { settleUpload, whilePending } from '@/lib/attachments/upload/pending';
 import type { Attachment, Upload, UploadPart } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
+import { refuseWhileDraining } from '@/lib/lifecycle';
 import { authorize, type Caller } from '@/lib/policy';
 import { closeUpload } from './close';
 import { refuseIfClosed, ruleOf, stagingOf } from './part';
@@ -35,6 +36,7 @@ export async function completeUpload(
   uploadId: string,
 ): Promise<CompleteOutcome> {
   const scope = authorize(caller, 'upload.complete');
+  refuseWhileDraining();
   const { upload, attachment } = await findUpload(deps.db, scope, uploadId);
   if (upload.state === 'completed' || upload.state === 'completing') {
     return { upload: await toUploadView(deps.db, upload, attachment) };

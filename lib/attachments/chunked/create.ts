@@ -9,6 +9,7 @@ import { insertPending } from '@/lib/attachments/upload/pending';
 import { type Upload, uploads } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import type { UploadStaging } from '@/lib/file-stores/ports';
+import { refuseWhileDraining } from '@/lib/lifecycle';
 import { errorFields, log } from '@/lib/log';
 import { authorize, type Caller } from '@/lib/policy';
 import { parseInput } from '@/lib/validation';
@@ -44,6 +45,7 @@ export async function createUpload(
   body: unknown,
 ): Promise<UploadView> {
   const scope = authorize(caller, 'upload.create');
+  refuseWhileDraining();
   const input = parseInput(createSchema, body);
   const ctx = await resolveUploadContext(deps, scope, chatId);
   admitUpload(ctx, input.size_bytes);

@@ -7,6 +7,7 @@ import type { Attachment, Upload } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import type { FileStoreId, UploadStaging } from '@/lib/file-stores/ports';
 import { payloadTooLarge } from '@/lib/http/body';
+import { refuseWhileDraining } from '@/lib/lifecycle';
 import { authorize, type Caller } from '@/lib/policy';
 import { closeUpload } from './close';
 import { assertOpen, expectedPartBytes, parseContentDigest, parsePartNumber } from './protocol';
@@ -38,6 +39,7 @@ export async function putPart(
   input: PartInput,
 ): Promise<UploadView> {
   const scope = authorize(caller, 'upload.part');
+  refuseWhileDraining();
   const { upload, attachment } = await findUpload(deps.db, scope, uploadId);
   const n = parsePartNumber(input.partNumber, upload.partCount);
   await refuseIfClosed(deps, upload);
