@@ -1,10 +1,18 @@
 import { expect, type Page } from '@playwright/test';
+import { APP_DIRECT_PORT } from '@/playwright.config';
 
 export const APP_HOST = 'localhost';
 export const APP_PORT = 3100;
 export const APP_ORIGIN = `http://${APP_HOST}:${APP_PORT}`;
 /** What our own pages send with a cookie request: the API refuses cookie posts from other origins. */
 export const FROM_APP = { origin: APP_ORIGIN };
+/**
+ * `next start` without the Vercel-like proxy in front (APP_ORIGIN is the proxy): for the specs of
+ * our own server's limits on bodies larger than Vercel lets through. Cookies are not per port, so
+ * a page's session works here too, with this origin.
+ */
+export const APP_DIRECT_ORIGIN = `http://${APP_HOST}:${APP_DIRECT_PORT}`;
+export const FROM_DIRECT = { origin: APP_DIRECT_ORIGIN };
 
 export const PASSWORD = 'correct horse battery staple';
 

@@ -1,0 +1,95 @@
+import { ApiError, apiFetch, toApiError } from '@/components/api';
+import type { AttachmentView } from '@/lib/attachments/view';
+import type { PartsApi, PartsDeps, UploadSession, UploadStatus } from './upload-parts';
+
+const uploadPath = (uploadId: string) => `/api/uploads/${encodeURIComponent(uploadId)}`;
+
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+};
+
+/** A part's raw bytes by XHR: only XHR reports upload progress. */
+function putPart({
+  uploadId,
+  partNumber,
+  body,
+  digest,
+  signal,
+  onProgress,
+}: Parameters<PartsApi['putPart']>[0]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const xhr = new XMLHttpRequest();
+    const onAbort = () => xhr.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal.removeEventListener('abort', onAbort);
+    xhr.upload.onprogress = (event) => onProgress(event.loaded);
+    xhr.onload = () => {
+      settle();
+      if (xhr.status >= 200 && xhr.status < 300) resolve();
+      else reject(toApiError(xhr.status, parse(xhr.responseText), xhr.getResponseHeader('retry-after')));
+    };
+    xhr.onerror = () => {
+      settle();
+      reject(new ApiError('The connection was lost while a part was uploading.', 0, 'network_error'));
+    };
+    xhr.onabort = () => {
+      settle();
+      reject(
+        signal.reason instanceof DOMException ? signal.reason : new DOMException('Aborted', 'AbortError'),
+      );
+    };
+    xhr.open('PUT', `${uploadPath(uploadId)}/parts/${partNumber}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('content-digest', digest);
+    xhr.send(body);
+  });
+}
+
+const api: PartsApi = {
+  create: (chatId, input) =>
+    apiFetch<UploadSession>(`/api/chats/${encodeURIComponent(chatId)}/uploads`, {
+      method: 'POST',
+      body: input,
+    }),
+  status: (uploadId) => apiFetch<UploadStatus>(uploadPath(uploadId)),
+  putPart,
+  complete: (uploadId) => apiFetch<AttachmentView>(`${uploadPath(uploadId)}/complete`, { method: 'POST' }),
+  cancel: (uploadId) => apiFetch<void>(uploadPath(uploadId), { method: 'DELETE' }),
+};
+
+/** SHA-256 in the `Content-Digest` form (RFC 9530): `sha-256=:<base64>:`. */
+export async function contentDigest(blob: Blob): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  let binary = '';
+  for (const byte of hash) binary += String.fromCharCode(byte);
+  return `sha-256=:${btoa(binary)}:`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The browser's: the API over fetch and XHR, crypto.subtle, real time. */
+export const browserPartsDeps: PartsDeps = {
+  api,
+  digest: contentDigest,
+  sleep,
+  now: () => Date.now(),
+  random: Math.random,
+};
