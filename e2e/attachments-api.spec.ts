@@ -200,7 +200,7 @@ test.describe('uploads that succeed', () => {
 
     await waitUntilReady(alice.token, chatId, response.json.id);
     expect(await fake.requests()).toEqual([]);
-    expect(await fake.state()).toEqual({ files: [], vectorStores: [] });
+    expect(await fake.state()).toEqual({ files: [], uploads: [], vectorStores: [] });
   });
 
   test('the list is oldest first; delete answers 204, twice, and the attachment is gone', async () => {

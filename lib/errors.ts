@@ -52,6 +52,14 @@ const catalog = {
   service_unavailable: [503, 'Service unavailable'],
   upload_concurrency_limit: [503, 'Too many uploads'],
   vector_store_timeout: [503, 'Vector store not ready'],
+  // Chunked uploads (lib/attachments/chunked).
+  part_size_mismatch: [400, 'Part has the wrong size'],
+  part_conflict: [409, 'Part already received with other content'],
+  upload_incomplete: [409, 'Upload incomplete'],
+  upload_expired: [409, 'Upload expired'],
+  upload_cancelled: [409, 'Upload cancelled'],
+  upload_completed: [409, 'Upload already completed'],
+  digest_mismatch: [422, 'Content digest mismatch'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /**

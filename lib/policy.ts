@@ -19,6 +19,11 @@ export type Action =
   | 'attachment.upload'
   | 'attachment.read'
   | 'attachment.delete'
+  | 'upload.create'
+  | 'upload.part'
+  | 'upload.read'
+  | 'upload.complete'
+  | 'upload.cancel'
   | 'message.list'
   | 'message.send'
   | 'turn.read'
@@ -72,6 +77,12 @@ export const accessRules = {
   'attachment.upload': ownerContent,
   'attachment.read': ownerContent,
   'attachment.delete': ownerContent,
+  // Chunked uploads (lib/attachments/chunked): only their uploader's, like the attachment they make.
+  'upload.create': ownerContent,
+  'upload.part': ownerContent,
+  'upload.read': ownerContent,
+  'upload.complete': ownerContent,
+  'upload.cancel': ownerContent,
   'message.list': ownerContent,
   'message.send': ownerContent,
   'turn.read': ownerContent,

@@ -18,6 +18,8 @@ const SLOW_PROCESSING_MS = 60_000;
 
 export function serverStatus(view: AttachmentView, now = Date.now()): DisplayStatus {
   switch (view.status) {
+    // A chunked upload whose parts this tab is not sending (another tab, or one interrupted).
+    case 'uploading':
     case 'pending':
       return { state: 'uploading' };
     case 'uploaded':

@@ -31,14 +31,15 @@ export async function transition(
   return row;
 }
 
-/** A new upload's row: `pending` until its bytes are stored. */
+/** A new upload's row: `pending` until its bytes are stored (`uploading` first for a chunked upload). */
 export async function insertPendingRow(
   tx: Queryable,
+  status: 'pending' | 'uploading',
   values: Omit<typeof attachments.$inferInsert, 'status'>,
 ): Promise<Attachment> {
   const [row] = await tx
     .insert(attachments)
-    .values({ ...values, status: 'pending' })
+    .values({ ...values, status })
     .returning();
   return row as Attachment;
 }

@@ -172,7 +172,11 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
 });
 
-export const attachmentStatuses = ['pending', 'uploaded', 'ready', 'failed'] as const;
+/**
+ * `uploading`: a chunked upload's parts are arriving (lib/attachments/chunked); its declared size
+ * already counts against the limits and quotas. `pending`: the bytes are being stored.
+ */
+export const attachmentStatuses = ['uploading', 'pending', 'uploaded', 'ready', 'failed'] as const;
 export type AttachmentStatus = (typeof attachmentStatuses)[number];
 export const attachmentKinds = ['document', 'image'] as const;
 export const cleanupStatuses = ['pending', 'done', 'failed'] as const;
@@ -218,7 +222,10 @@ export const attachments = pgTable(
   },
   (t) => [
     check('attachments_size_nonnegative', sql`${t.sizeBytes} >= 0`),
-    check('attachments_status_valid', sql`${t.status} in ('pending', 'uploaded', 'ready', 'failed')`),
+    check(
+      'attachments_status_valid',
+      sql`${t.status} in ('uploading', 'pending', 'uploaded', 'ready', 'failed')`,
+    ),
     check('attachments_kind_valid', sql`${t.kind} in ('document', 'image')`),
     check(
       'attachments_cleanup_valid',
@@ -500,9 +507,84 @@ export const localLexemes = pgTable(
   ],
 );
 
+export const uploadStates = ['uploading', 'completing', 'completed', 'cancelled', 'expired'] as const;
+export type UploadState = (typeof uploadStates)[number];
+
+/**
+ * A chunked upload (lib/attachments/chunked): its attachment row exists from the start
+ * (`uploading`), holding the declared size against the limits; the parts wait in the file store's
+ * staging area (`staging_ref`, opaque) until completion joins them.
+ */
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: uuid('id').primaryKey().$defaultFn(newId),
+    attachmentId: uuid('attachment_id')
+      .notNull()
+      .references(() => attachments.id, { onDelete: 'cascade' }),
+    tenantId: tenantRef(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    chatId: chatRef(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    partSize: integer('part_size').notNull(),
+    partCount: integer('part_count').notNull(),
+    /** As the client declared it; the attachment keeps the type it resolved to. */
+    contentType: varchar('content_type', { length: 128 }).notNull(),
+    filename: varchar('filename', { length: 255 }).notNull(),
+    state: varchar('state', { length: 16, enum: uploadStates }).notNull().default('uploading'),
+    /** Which file store stages the parts, and its handle on the staging area (an OpenAI upload id). */
+    provider: varchar('provider', { length: 16 }).notNull(),
+    stagingRef: varchar('staging_ref', { length: 512 }),
+    /** Set once the staging area is known to be gone; until then the sweep keeps trying. */
+    stagingReleasedAt: ts('staging_released_at'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'uploads_state_valid',
+      sql`${t.state} in ('uploading', 'completing', 'completed', 'cancelled', 'expired')`,
+    ),
+    check('uploads_size_positive', sql`${t.sizeBytes} > 0`),
+    check('uploads_parts_valid', sql`${t.partSize} > 0 and ${t.partCount} between 1 and 10000`),
+    uniqueIndex('uploads_attachment_uq').on(t.attachmentId),
+    // The expiry sweep's rows: unfinished uploads, and finished ones whose staging is not yet gone.
+    index('uploads_sweep_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.state} in ('uploading', 'completing') or ${t.stagingReleasedAt} is null`),
+  ],
+);
+
+/** A received part: what it held (size, SHA-256) and the staging's handle on it. */
+export const uploadParts = pgTable(
+  'upload_parts',
+  {
+    uploadId: uuid('upload_id')
+      .notNull()
+      .references(() => uploads.id, { onDelete: 'cascade' }),
+    partNumber: integer('part_number').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** Hex SHA-256 of the part's bytes. */
+    sha256: varchar('sha256', { length: 64 }).notNull(),
+    /** Null while the part is being staged: the row is the claim on its number. */
+    partRef: varchar('part_ref', { length: 256 }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.uploadId, t.partNumber] }),
+    check('upload_parts_number_valid', sql`${t.partNumber} >= 1`),
+    check('upload_parts_size_valid', sql`${t.sizeBytes} > 0`),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type Chat = typeof chats.$inferSelect;
 export type Attachment = typeof attachments.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type Message = typeof messages.$inferSelect;
 export type ChatTurn = typeof chatTurns.$inferSelect;
+export type Upload = typeof uploads.$inferSelect;
+export type UploadPart = typeof uploadParts.$inferSelect;

@@ -1,11 +1,19 @@
 import 'server-only';
-import OpenAI, { APIConnectionError, APIError, AzureOpenAI, NotFoundError, toStreamingFile } from 'openai';
+import OpenAI, {
+  APIConnectionError,
+  APIError,
+  AzureOpenAI,
+  NotFoundError,
+  toFile,
+  toStreamingFile,
+} from 'openai';
 import { vectorStoreName } from './naming';
 import {
   type FileStore,
   FileStoreError,
   type FileStoreErrorCode,
   type StoredObject,
+  type UploadStaging,
   type VectorStoreFileStatus,
 } from './ports';
 
@@ -39,6 +47,7 @@ export function createOpenAIFileStore(options: {
           name: file.filename,
           createdAt: new Date(file.created_at * 1000),
         })),
+      staging: uploadsStaging(client),
     },
     vectorStores: {
       create: async ({ chatId } = {}) =>
@@ -78,6 +87,47 @@ export function createOpenAIFileStore(options: {
     },
     // The model provider runs file_search over its own vector store while it answers.
     retrieval: { kind: 'hosted' },
+  };
+}
+
+/**
+ * OpenAI's Uploads API as the staging area: the parts go to the provider as they arrive (one part,
+ * at most 4 MiB, in our memory at a time) and `complete` makes the file from the ordered part ids,
+ * which we keep because the API cannot list them. An upload the provider already closed
+ * (cancelled, expired) is as gone as `abort` asks.
+ */
+function uploadsStaging(client: OpenAI): UploadStaging {
+  return {
+    begin: async ({ filename, contentType, sizeBytes }) => {
+      const upload = await call('upload_failed', () =>
+        client.uploads.create({ bytes: sizeBytes, filename, mime_type: contentType, purpose: 'assistants' }),
+      );
+      return { ref: upload.id, expiresAt: new Date(upload.expires_at * 1000) };
+    },
+    putPart: async (ref, partNumber, bytes) => {
+      const part = await call('upload_failed', async () =>
+        client.uploads.parts.create(ref, { data: await toFile(bytes, `part-${partNumber}`) }),
+      );
+      return { partRef: part.id };
+    },
+    complete: async (ref, parts, { sizeBytes }) => {
+      const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+      const upload = await call('upload_failed', () =>
+        client.uploads.complete(ref, { part_ids: ordered.map((part) => part.partRef) }),
+      );
+      if (!upload.file || upload.file.bytes !== sizeBytes) {
+        throw new FileStoreError('upload_failed', `completed upload holds ${upload.file?.bytes} bytes`);
+      }
+      return { providerFileId: upload.file.id };
+    },
+    abort: async (ref) => {
+      try {
+        await call('provider_unavailable', () => client.uploads.cancel(ref));
+      } catch (err) {
+        const closed = err instanceof FileStoreError && (err.status === 404 || err.status === 400);
+        if (!closed) throw err;
+      }
+    },
   };
 }
 

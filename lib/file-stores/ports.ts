@@ -54,6 +54,32 @@ export interface FileStorage {
    * stores have it). Fails with status 404 when the file is not there.
    */
   read?(providerFileId: string, range?: ByteRange): Promise<StoredBytes>;
+  /** Where a chunked upload's parts wait; every store in this repository has one. */
+  staging?: UploadStaging;
+}
+
+/** Where a chunked upload's parts wait until it completes. Every part is at most 4 MiB. */
+export interface UploadStaging {
+  /** Opens a staging area; `ref` is opaque to callers and kept on the upload row. */
+  begin(input: {
+    attachmentId: string;
+    /** The structured provider filename the completed file gets (see UploadInput). */
+    filename: string;
+    contentType: string;
+    sizeBytes: number;
+    partSize: number;
+    partCount: number;
+  }): Promise<{ ref: string; expiresAt: Date | null }>;
+  /** Stores one part (1-based). The same part again replaces it. `partRef` is kept on the part row. */
+  putPart(ref: string, partNumber: number, bytes: Uint8Array): Promise<{ partRef: string }>;
+  /** Joins the parts, in order, into the stored file; the staging area is gone afterwards. */
+  complete(
+    ref: string,
+    parts: { partNumber: number; partRef: string }[],
+    options: { sizeBytes: number },
+  ): Promise<StoredFile>;
+  /** Resolves when the staging area and its parts are gone, including when already gone. */
+  abort(ref: string): Promise<void>;
 }
 
 export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled';

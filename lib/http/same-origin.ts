@@ -1,8 +1,11 @@
 import { AppError } from '@/lib/errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** What our own pages send; a cross-site form can only send the three "simple" types. */
-const BODY_TYPES = ['application/json', 'multipart/form-data'];
+/**
+ * What our own pages send (octet-stream: a chunked upload's parts); a cross-site form can only send
+ * the three "simple" types, and a cross-site fetch of any other type needs a preflight we never grant.
+ */
+const BODY_TYPES = ['application/json', 'multipart/form-data', 'application/octet-stream'];
 
 const refuse = (detail: string) => new AppError('cross_site_request', detail);
 
@@ -26,7 +29,9 @@ export function checkCookieRequest(request: Request, allowedOrigins: readonly st
   if (hasBody(request)) {
     const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
     if (!BODY_TYPES.includes(type)) {
-      throw refuse('Send the request body as application/json (or multipart/form-data for files).');
+      throw refuse(
+        'Send the request body as application/json (multipart/form-data for files, application/octet-stream for a part).',
+      );
     }
   }
 }

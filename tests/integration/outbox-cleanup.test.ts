@@ -251,7 +251,7 @@ describe('deleting a chat', () => {
     expect(t.fake.state().vectorStores).toHaveLength(1);
     await drainUntilSettled(t.worker, t.clock);
 
-    expect(t.fake.state()).toEqual({ files: [], vectorStores: [] });
+    expect(t.fake.state()).toEqual({ files: [], uploads: [], vectorStores: [] });
     for (const id of ids) expect(await attachmentRow(id)).toMatchObject({ cleanupStatus: 'done' });
     expect(
       await (await getDb()).select().from(chatVectorStores).where(eq(chatVectorStores.chatId, chatId)),

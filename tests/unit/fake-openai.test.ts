@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -307,6 +307,77 @@ describe('vector stores', () => {
   });
 });
 
+describe('uploads', () => {
+  const part = async (uploadId: string, text: string) =>
+    client.uploads.parts.create(uploadId, { data: await toFile(Buffer.from(text), 'part') });
+
+  it('joins parts sent out of order in the order completion names them, into a File', async () => {
+    const created = await client.uploads.create({
+      bytes: 11,
+      filename: 'joined.txt',
+      mime_type: 'text/plain',
+      purpose: 'assistants',
+    });
+    expect(created).toMatchObject({ object: 'upload', status: 'pending', bytes: 11, file: null });
+    expect(created.expires_at - created.created_at).toBe(3600);
+    const second = await part(created.id, 'world');
+    const first = await part(created.id, 'hello ');
+    expect(fake.state().uploads).toEqual([expect.objectContaining({ id: created.id, parts: 2 })]);
+
+    const md5 = createHash('md5').update('hello world').digest('hex');
+    const done = await client.uploads.complete(created.id, { part_ids: [first.id, second.id], md5 });
+    expect(done.status).toBe('completed');
+    expect(done.file).toMatchObject({ object: 'file', bytes: 11, filename: 'joined.txt' });
+    expect(fake.fileContent(done.file?.id ?? '')?.toString()).toBe('hello world');
+    expect(fake.state().uploads[0]?.parts).toBe(0);
+    await expect(part(created.id, 'late')).rejects.toBeInstanceOf(BadRequestError);
+  });
+
+  it('refuses a completion whose parts do not add up, or whose md5 is wrong', async () => {
+    const created = await client.uploads.create({
+      bytes: 10,
+      filename: 'x.txt',
+      mime_type: 'text/plain',
+      purpose: 'assistants',
+    });
+    const only = await part(created.id, 'short');
+    await expect(client.uploads.complete(created.id, { part_ids: [only.id] })).rejects.toMatchObject({
+      status: 400,
+      param: 'part_ids',
+    });
+    const rest = await part(created.id, 'ened');
+    const extra = await part(created.id, '!');
+    const ids = [only.id, rest.id, extra.id];
+    await expect(
+      client.uploads.complete(created.id, { part_ids: ids, md5: 'f'.repeat(32) }),
+    ).rejects.toMatchObject({
+      status: 400,
+      param: 'md5',
+    });
+    expect((await client.uploads.complete(created.id, { part_ids: ids })).status).toBe('completed');
+  });
+
+  it('cancels (parts gone, no more taken) and expires a pending upload after its hour', async () => {
+    const make = () =>
+      client.uploads.create({ bytes: 4, filename: 'x.txt', mime_type: 'text/plain', purpose: 'assistants' });
+    const cancelled = await make();
+    await part(cancelled.id, 'ab');
+    expect((await client.uploads.cancel(cancelled.id)).status).toBe('cancelled');
+    await expect(part(cancelled.id, 'cd')).rejects.toBeInstanceOf(BadRequestError);
+    await expect(client.uploads.cancel(cancelled.id)).rejects.toBeInstanceOf(BadRequestError);
+
+    const expiring = await make();
+    await part(expiring.id, 'ab');
+    fake.expireUploads();
+    expect(fake.state().uploads.find((u) => u.id === expiring.id)).toMatchObject({
+      status: 'expired',
+      parts: 0,
+    });
+    await expect(part(expiring.id, 'cd')).rejects.toBeInstanceOf(BadRequestError);
+    await expect(client.uploads.cancel('upload_missing')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
 describe('fault injection', () => {
   it('fails the next N calls of an endpoint without inviting SDK retries', async () => {
     const file = await upload('f.txt', 'f');
@@ -388,7 +459,7 @@ describe('fault injection', () => {
       { id: store.id, name: 'http', files: [expect.objectContaining({ status: 'failed' })] },
     ]);
     expect((await post('reset', {})).status).toBe(200);
-    expect(fake.state()).toEqual({ files: [], vectorStores: [] });
+    expect(fake.state()).toEqual({ files: [], uploads: [], vectorStores: [] });
     expect(fake.requests).toEqual([]);
   });
 });

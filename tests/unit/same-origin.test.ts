@@ -73,6 +73,16 @@ describe('cookie requests must come from our own pages', () => {
     }
   });
 
+  it("accepts a chunked upload's raw part from our origin, and refuses it from another", () => {
+    const part = { 'content-type': 'application/octet-stream' };
+    expect(
+      refusal(() => checkCookieRequest(request('PUT', { origin: APP, ...part }, 'bytes'))),
+    ).toBeUndefined();
+    expect(
+      refusal(() => checkCookieRequest(request('PUT', { origin: 'https://evil.example', ...part }, 'bytes'))),
+    ).toBe('cross_site_request');
+  });
+
   it('leaves reads and bearer-token callers alone', () => {
     expect(
       refusal(() => checkCookieRequest(request('GET', { origin: 'https://evil.example' }))),

@@ -8,6 +8,7 @@ import {
   readUsage,
   type UsageIds,
 } from '@/lib/attachments/usage';
+import type { Queryable } from '@/lib/db';
 import type { Attachment } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import type { FileStore } from '@/lib/file-stores/ports';
@@ -29,7 +30,15 @@ export type UploadedAttachment = Attachment & { providerFileId: string };
 export async function insertPending(
   deps: Pick<AttachmentDeps, 'db' | 'config' | 'metrics'>,
   ids: UsageIds,
-  pending: { file: AdmittedFile; fileStore: FileStore; estimate: number },
+  pending: {
+    file: AdmittedFile;
+    fileStore: FileStore;
+    estimate: number;
+    /** `uploading` for a chunked upload, whose declared size is reserved until its parts are in. */
+    status?: 'pending' | 'uploading';
+    /** Writes what belongs with the row, in its transaction (a chunked upload's own row). */
+    alongside?: (tx: Queryable, row: Attachment) => Promise<void>;
+  },
 ): Promise<Attachment> {
   const { file, fileStore, estimate } = pending;
   try {
@@ -44,7 +53,7 @@ export async function insertPending(
       }
       const breach = estimate > 0 ? byteBreach(usage, estimate, deps.config) : null;
       if (breach) throw breachError(breach);
-      return insertPendingRow(tx, {
+      const row = await insertPendingRow(tx, pending.status ?? 'pending', {
         tenantId: ids.tenantId,
         chatId: ids.chatId,
         uploadedByUserId: ids.userId,
@@ -57,6 +66,8 @@ export async function insertPending(
         forFileSearch: file.purposes.includes('file_search'),
         forCodeInterpreter: file.purposes.includes('code_interpreter'),
       });
+      await pending.alongside?.(tx, row);
+      return row;
     });
   } catch (err) {
     if (err instanceof AppError && err.code !== 'not_found')

@@ -14,6 +14,7 @@ import {
   startIndexing,
 } from './index-store';
 import { searchLocalStore } from './search';
+import { createLocalStaging } from './staging';
 import {
   listStoredFiles,
   readStoredFile,
@@ -60,6 +61,7 @@ export function createLocalFileStore(options: { db: () => Promise<Db>; storageDi
         if (!file) throw new FileStoreError('provider_unavailable', 'file not found', { status: 404 });
         return readStoredFile(file, range);
       },
+      staging: createLocalStaging(storageDir),
     },
     vectorStores: {
       create: async ({ chatId } = {}) =>

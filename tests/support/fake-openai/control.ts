@@ -12,6 +12,7 @@ export type Controls = Pick<
   | 'delay'
   | 'dropConnection'
   | 'setIndexing'
+  | 'expireUploads'
   | 'queueReply'
   | 'setPace'
 >;
@@ -63,6 +64,10 @@ export function registerControl(router: Router, fake: Controls) {
     // {text?, chunks?, delayMs?, status?, code?, errorAfterChunks?, usage?: {input_tokens, output_tokens}}
     .add('POST', '/__fake/replies', 'fake.replies', async ({ json }) => {
       fake.queueReply(parseReplyScript(await json()));
+      return { ok: true };
+    })
+    .add('POST', '/__fake/uploads/expire', 'fake.uploads.expire', () => {
+      fake.expireUploads();
       return { ok: true };
     })
     // {delayMs}

@@ -10,6 +10,7 @@ import { Replies, type ReplyDeps, type ReplyScript } from './replies';
 import { registerResponses } from './responses';
 import { type StreamTimings, streamFrames } from './sse';
 import { type FakeSnapshot, FakeState, type IndexingOptions, newId } from './state';
+import { registerUploads } from './uploads';
 import { registerVectorStores } from './vector-stores';
 
 export interface FakeOpenAIOptions {
@@ -45,6 +46,8 @@ export interface FakeOpenAI {
   delay(endpoint: string, ms: number): void;
   dropConnection(endpoint: string, options?: { times?: number }): void;
   setIndexing(options: IndexingOptions): void;
+  /** Expires every pending upload (the Uploads API) now, as if its hour had passed. */
+  expireUploads(): void;
   /** Scripts the next model reply (FIFO, shared by `/responses` and `/chat/completions`). */
   queueReply(script: ReplyScript): void;
   /** Pause between deltas of every reply that does not set its own (default 0). */
@@ -95,6 +98,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   };
   const api = new Router();
   registerFiles(api);
+  registerUploads(api);
   registerVectorStores(api);
   registerResponses(api, models);
   registerChatCompletions(api, models);
@@ -106,6 +110,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     delay: (endpoint, ms) => faults.delay(endpoint, ms),
     dropConnection: (endpoint, { times } = {}) => faults.dropConnection(endpoint, times),
     setIndexing: (indexing) => state.setIndexing(indexing),
+    expireUploads: () => state.expireUploadsNow(),
     queueReply: (script) => replies.add(script),
     setPace: (delayMs) => {
       replies.pace = delayMs;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './http';
+import { expireUploads, type StoredUpload } from './uploads';
 
 export type Attributes = Record<string, string | number | boolean>;
 
@@ -55,6 +56,8 @@ export interface IndexingOptions {
 
 export interface FakeSnapshot {
   files: { id: string; filename: string; purpose: string; bytes: number; created_at: number }[];
+  /** Uploads (the Uploads API) with the parts they hold now: none once completed, cancelled or expired. */
+  uploads: { id: string; status: StoredUpload['status']; bytes: number; filename: string; parts: number }[];
   vectorStores: {
     id: string;
     name: string | null;
@@ -82,6 +85,7 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export class FakeState {
   readonly files = new Map<string, StoredFile>();
   readonly vectorStores = new Map<string, StoredVectorStore>();
+  readonly uploads = new Map<string, StoredUpload>();
   private readonly cursors = new Map<string, number>();
   private seq = 0;
   private indexing = DEFAULT_INDEXING;
@@ -161,6 +165,7 @@ export class FakeState {
 
   /** Moves due files out of `in_progress`; runs before every request so indexing needs no timers. */
   settle(now = Date.now()) {
+    expireUploads(this, Math.floor(now / 1000));
     for (const store of this.vectorStores.values()) {
       for (const entry of store.files.values()) {
         if (entry.status !== 'in_progress' || now < entry.readyAt) continue;
@@ -180,6 +185,13 @@ export class FakeState {
         bytes,
         created_at: createdAt,
       })),
+      uploads: [...this.uploads.values()].map(({ id, status, bytes, filename, parts }) => ({
+        id,
+        status,
+        bytes,
+        filename,
+        parts: parts.size,
+      })),
       vectorStores: [...this.vectorStores.values()].map((store) => ({
         id: store.id,
         name: store.name,
@@ -192,8 +204,15 @@ export class FakeState {
     };
   }
 
+  /** Moves every pending upload's expiry to now, as if its hour had passed. */
+  expireUploadsNow() {
+    for (const upload of this.uploads.values()) upload.expiresAt = Math.min(upload.expiresAt, nowSeconds());
+    this.settle();
+  }
+
   reset() {
     this.files.clear();
+    this.uploads.clear();
     this.vectorStores.clear();
     this.cursors.clear();
     this.indexing = DEFAULT_INDEXING;
