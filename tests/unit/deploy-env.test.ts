@@ -124,5 +124,11 @@ describe('vercel.json', () => {
     ]) {
       expect(functions[routeFile(`/api/${route}`)]?.maxDuration, route).toBeGreaterThanOrEqual(60);
     }
+    // Where sharp makes thumbnails, the route says Node outright.
+    for (const route of ['chats/[id]/attachments', 'uploads/[uploadId]/complete']) {
+      expect(readFileSync(routeFile(`/api/${route}`), 'utf8'), route).toMatch(
+        /export const runtime = 'nodejs'/,
+      );
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
   retryDelayMs,
   sendParts,
 } from '@/components/attachments/parts/upload-parts';
+import type { UploadView } from '@/lib/attachments/chunked/view';
 import type { AttachmentView } from '@/lib/attachments/view';
 
 const MiB = 1024 * 1024;
@@ -50,23 +51,32 @@ function fakeServer() {
   let hold: Promise<void> | null = null;
   let nextId = 1;
   const view = (id: string) => ({ id: `att-${id}`, status: 'ready' }) as AttachmentView;
+  const upload = (
+    id: string,
+    size: number,
+    state: UploadView['state'],
+    attachment: AttachmentView,
+  ): UploadView => ({
+    upload_id: id,
+    state,
+    size_bytes: size,
+    part_size: PART,
+    part_count: Math.ceil(size / PART),
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    received_parts: [...(received.get(id)?.keys() ?? [])],
+    attachment,
+  });
   const api: PartsApi = {
     async create(_chatId, input) {
       const id = `up-${nextId++}`;
       received.set(id, new Map());
       log.push(`create ${input.filename} ${input.size_bytes}`);
-      return {
-        upload_id: id,
-        part_size: PART,
-        part_count: Math.ceil(input.size_bytes / PART),
-        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-        attachment: { ...view(id), status: 'pending' } as AttachmentView,
-      };
+      return upload(id, input.size_bytes, 'uploading', { ...view(id), status: 'uploading' });
     },
     async status(id) {
       const parts = received.get(id);
-      if (!parts) throw new ApiError('gone', 404, 'upload_not_found');
-      return { state: 'uploading', expires_at: '', parts: [...parts.keys()] };
+      if (!parts) throw new ApiError('gone', 404, 'not_found');
+      return upload(id, 0, 'uploading', view(id));
     },
     async putPart({ uploadId, partNumber, body, digest, signal, onProgress }) {
       puts.push(partNumber);
@@ -95,7 +105,7 @@ function fakeServer() {
     },
     async complete(id) {
       log.push(`complete ${id}`);
-      return view(id);
+      return upload(id, 0, 'completed', view(id));
     },
     async cancel(id) {
       log.push(`cancel ${id}`);

@@ -1,6 +1,6 @@
 import { ApiError, apiFetch, toApiError } from '@/components/api';
-import type { AttachmentView } from '@/lib/attachments/view';
-import type { PartsApi, PartsDeps, UploadSession, UploadStatus } from './upload-parts';
+import type { UploadView } from '@/lib/attachments/chunked/view';
+import type { PartsApi, PartsDeps } from './upload-parts';
 
 const uploadPath = (uploadId: string) => `/api/uploads/${encodeURIComponent(uploadId)}`;
 
@@ -52,13 +52,13 @@ function putPart({
 
 const api: PartsApi = {
   create: (chatId, input) =>
-    apiFetch<UploadSession>(`/api/chats/${encodeURIComponent(chatId)}/uploads`, {
+    apiFetch<UploadView>(`/api/chats/${encodeURIComponent(chatId)}/uploads`, {
       method: 'POST',
       body: input,
     }),
-  status: (uploadId) => apiFetch<UploadStatus>(uploadPath(uploadId)),
+  status: (uploadId) => apiFetch<UploadView>(uploadPath(uploadId)),
   putPart,
-  complete: (uploadId) => apiFetch<AttachmentView>(`${uploadPath(uploadId)}/complete`, { method: 'POST' }),
+  complete: (uploadId) => apiFetch<UploadView>(`${uploadPath(uploadId)}/complete`, { method: 'POST' }),
   cancel: (uploadId) => apiFetch<void>(uploadPath(uploadId), { method: 'DELETE' }),
 };
 

@@ -133,7 +133,7 @@ export async function resumeInParts(
   const status = await deps.api.status(record.upload_id).catch((error: unknown) => {
     throw gone(input.storage, record, error);
   });
-  return finish(deps, input, record, new Set(status.parts));
+  return finish(deps, input, record, new Set(status.received_parts));
 }
 
 async function finish(
@@ -153,9 +153,9 @@ async function finish(
       onProgress: input.onProgress,
     });
     input.onSent();
-    const view = await deps.api.complete(record.upload_id);
+    const { attachment } = await deps.api.complete(record.upload_id);
     forgetUpload(input.storage, record.upload_id);
-    return view;
+    return attachment;
   } catch (error) {
     throw gone(input.storage, record, error);
   }

@@ -1,5 +1,5 @@
 import { ApiError } from '@/components/api';
-import type { AttachmentView } from '@/lib/attachments/view';
+import type { UploadView } from '@/lib/attachments/chunked/view';
 import { type PauseGate, ProgressMeter, type UploadProgress } from './progress';
 
 /*
@@ -16,28 +16,13 @@ export const PARALLEL_PARTS = 3;
 export const MAX_PART_ATTEMPTS = 5;
 const MAX_BACKOFF_MS = 30_000;
 
-export interface UploadSession {
-  upload_id: string;
-  part_size: number;
-  part_count: number;
-  expires_at: string;
-  attachment: AttachmentView;
-}
-
-export interface UploadStatus {
-  state: string;
-  expires_at: string;
-  /** The part numbers the server holds. */
-  parts: number[];
-}
-
 /** The protocol's calls; each rejects with an ApiError (status 0 when no answer came). */
 export interface PartsApi {
   create(
     chatId: string,
     input: { filename: string; size_bytes: number; content_type: string },
-  ): Promise<UploadSession>;
-  status(uploadId: string): Promise<UploadStatus>;
+  ): Promise<UploadView>;
+  status(uploadId: string): Promise<UploadView>;
   putPart(request: {
     uploadId: string;
     partNumber: number;
@@ -47,7 +32,7 @@ export interface PartsApi {
     signal: AbortSignal;
     onProgress: (loaded: number) => void;
   }): Promise<void>;
-  complete(uploadId: string): Promise<AttachmentView>;
+  complete(uploadId: string): Promise<UploadView>;
   cancel(uploadId: string): Promise<void>;
 }
 
