@@ -1,6 +1,7 @@
 import type { AttachmentView } from './attachment-queries';
 import { type DisplayStatus, serverStatus } from './attachment-status';
 import { type AttachmentKind, isRetryable } from './error-messages';
+import type { ResumableRecord } from './parts/resumable';
 
 /*
  * The composer's selection: each entry a file this tab is uploading (or could not), or one the
@@ -11,7 +12,10 @@ import { type AttachmentKind, isRetryable } from './error-messages';
 export type UploadPhase =
   | { phase: 'refused'; message: string }
   | { phase: 'queued' }
-  | { phase: 'uploading'; loaded: number; total: number }
+  | { phase: 'uploading'; loaded: number; total: number; bytesPerSecond?: number | null }
+  | { phase: 'paused'; loaded: number; total: number }
+  /** Sent in parts until a reload: the user must pick the file again (a page cannot reopen it). */
+  | { phase: 'interrupted' }
   | { phase: 'sent' }
   | { phase: 'waiting'; until: number; message: string }
   | { phase: 'failed'; message: string; retryable: boolean };
@@ -34,6 +38,8 @@ export interface DraftEntry {
   upload?: UploadPhase;
   /** Automatic retries after a 503 with Retry-After. */
   busyRetries: number;
+  /** An upload in parts the server holds: a retry, or the file picked again, resumes it. */
+  resume?: ResumableRecord;
   /** A removal the server refused for a reason other than a lock. */
   notice?: string;
 }
@@ -51,6 +57,10 @@ export interface ComposerFile {
   /** True while the remove button cancels an upload rather than deleting a file. */
   inFlight: boolean;
   canRetry: boolean;
+  /** Sent in parts: it can be paused (or, paused, resumed). */
+  pause?: 'pause' | 'resume';
+  /** Interrupted by a reload: the file must be picked again to resume. */
+  needsFile: boolean;
   notice?: string;
 }
 
@@ -59,6 +69,7 @@ const draftStorageKey = (chatId: string) => `mini-chat:composer-attachments:${ch
 export const isInFlight = (upload: UploadPhase | undefined) =>
   upload?.phase === 'queued' ||
   upload?.phase === 'uploading' ||
+  upload?.phase === 'paused' ||
   upload?.phase === 'sent' ||
   upload?.phase === 'waiting';
 
@@ -78,7 +89,16 @@ function localStatus(upload: UploadPhase): DisplayStatus {
     case 'queued':
       return { state: 'queued' };
     case 'uploading':
-      return { state: 'uploading', loaded: upload.loaded, total: upload.total };
+      return {
+        state: 'uploading',
+        loaded: upload.loaded,
+        total: upload.total,
+        bytesPerSecond: upload.bytesPerSecond ?? undefined,
+      };
+    case 'paused':
+      return { state: 'paused', loaded: upload.loaded, total: upload.total };
+    case 'interrupted':
+      return { state: 'interrupted' };
     case 'sent':
       return { state: 'processing', slow: false };
     case 'waiting':
@@ -106,15 +126,18 @@ export function toComposerFiles(
     const view = entry.attachmentId ? views.get(entry.attachmentId) : undefined;
     const { local } = entry;
     if (!local && !view) return [];
+    // An interrupted upload the server has settled meanwhile (expired, cancelled elsewhere) is its row.
+    const upload =
+      entry.upload?.phase === 'interrupted' && view?.status !== 'uploading' ? undefined : entry.upload;
     const status: DisplayStatus =
       view && (view.locked || lockedIds.has(view.id))
         ? { state: 'locked' }
-        : entry.upload
-          ? localStatus(entry.upload)
+        : upload
+          ? localStatus(upload)
           : view
             ? serverStatus(view)
             : { state: 'processing', slow: false };
-    const failedOnServer = !entry.upload && view?.status === 'failed';
+    const failedOnServer = !upload && view?.status === 'failed';
     return [
       {
         key: entry.key,
@@ -124,7 +147,14 @@ export function toComposerFiles(
         previewSrc: local?.previewUrl,
         view,
         status,
-        inFlight: isInFlight(entry.upload),
+        inFlight: isInFlight(upload),
+        pause:
+          entry.resume && upload?.phase === 'uploading'
+            ? 'pause'
+            : upload?.phase === 'paused'
+              ? 'resume'
+              : undefined,
+        needsFile: upload?.phase === 'interrupted',
         canRetry:
           Boolean(local?.type) &&
           ((entry.upload?.phase === 'failed' && entry.upload.retryable) ||

@@ -21,7 +21,11 @@ import {
   writeDraft,
 } from './composer-files';
 import { errorSentence, failureSentence, isRetryable } from './error-messages';
-import { uploadAttachment } from './upload-request';
+import { browserPartsDeps } from './parts/browser';
+import { PauseGate } from './parts/progress';
+import { cancelInParts, interruptedUploads, isRemembered } from './parts/resumable';
+import { type PartsControl, pickedAgain, restoredEntries, withPause } from './parts-controls';
+import { sendFile } from './send-file';
 
 const PARALLEL_UPLOADS = 3;
 const MAX_BUSY_RETRIES = 3;
@@ -40,13 +44,18 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
   const [entries, setEntries] = useState<DraftEntry[]>(() =>
     typeof window === 'undefined'
       ? []
-      : readDraft(chatId).map((id) => ({ key: id, attachmentId: id, busyRetries: 0 })),
+      : [
+          ...readDraft(chatId).map((id) => ({ key: id, attachmentId: id, busyRetries: 0 })),
+          ...restoredEntries(interruptedUploads(localStorage, chatId, Date.now())),
+        ],
   );
   const [lockedIds, setLockedIds] = useState<ReadonlySet<string>>(new Set());
   const entriesRef = useRef(entries);
   entriesRef.current = entries;
-  /** Uploads in flight: their abort controllers, and whether the user gave up on them once sent. */
-  const running = useRef(new Map<string, { controller: AbortController; discard: boolean }>());
+  /** Uploads in flight: their abort controllers and pause gates, and whether the user gave up on them once sent. */
+  const running = useRef(
+    new Map<string, { controller: AbortController; gate: PauseGate; discard: boolean }>(),
+  );
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
   const update = useCallback((key: string, change: (entry: DraftEntry) => DraftEntry) => {
@@ -90,15 +99,25 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     (entry: DraftEntry & { local: LocalFile & { type: string } }) => {
       const { key, local } = entry;
       const controller = new AbortController();
-      running.current.set(key, { controller, discard: false });
+      const gate = new PauseGate();
+      running.current.set(key, { controller, gate, discard: false });
       update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded: 0, total: local.file.size } }));
-      uploadAttachment({
+      sendFile({
         chatId,
         file: local.file,
         type: local.type,
         signal: controller.signal,
-        onProgress: (loaded, total) =>
-          update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded, total } })),
+        gate,
+        resume: entry.resume,
+        onProgress: (progress) =>
+          update(key, (e) => ({
+            ...e,
+            upload: gate.paused
+              ? { phase: 'paused', loaded: progress.loaded, total: progress.total }
+              : { phase: 'uploading', ...progress },
+          })),
+        onCreated: (record) =>
+          update(key, (e) => ({ ...e, attachmentId: record.attachment_id, resume: record })),
         onSent: () => update(key, (e) => ({ ...e, upload: { phase: 'sent' } })),
       })
         .then((view) => {
@@ -119,6 +138,7 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
             ...e,
             attachmentId: view.id,
             upload: undefined,
+            resume: undefined,
             local: e.local && previewUrl ? { ...e.local, previewUrl: undefined } : e.local,
           }));
         })
@@ -150,8 +170,13 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
             );
             return;
           }
-          const retryable = !(error instanceof ApiError) || isRetryable(error.code);
-          update(key, (e) => ({ ...e, upload: { phase: 'failed', message, retryable } }));
+          // An upload in parts the server still holds is resumed by a retry, whatever the error.
+          const resume =
+            current?.resume && isRemembered(localStorage, current.resume.upload_id)
+              ? current.resume
+              : undefined;
+          const retryable = Boolean(resume) || !(error instanceof ApiError) || isRetryable(error.code);
+          update(key, (e) => ({ ...e, resume, upload: { phase: 'failed', message, retryable } }));
           // A refusal after the row was written leaves it failed in the list.
           void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
         })
@@ -250,6 +275,15 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
       const entry = entriesRef.current.find((candidate) => candidate.key === key);
       if (!entry) return;
       const run = running.current.get(key);
+      // An upload in parts before its completion: cancelled at the server, which drops its row.
+      if (entry.resume && entry.upload?.phase !== 'sent') {
+        run?.controller.abort();
+        await cancelInParts(browserPartsDeps, localStorage, entry.resume.upload_id);
+        storeAttachment(client, chatId, entry.resume.attachment_id, null);
+        void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) });
+        drop(key);
+        return;
+      }
       if (run) {
         // Before the last byte, aborting stops the server too; after it, the answer is awaited and deleted.
         if (entry.upload?.phase === 'sent') run.discard = true;
@@ -300,7 +334,12 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     (key: string) => {
       const entry = entriesRef.current.find((candidate) => candidate.key === key);
       if (!entry?.local?.type) return;
-      // The failed row would only linger in the chat's files next to the new one.
+      // The failed row would only linger in the chat's files next to the new one; an upload in
+      // parts the server still holds keeps its row, and goes on.
+      if (entry.resume) {
+        update(key, (e) => ({ ...e, upload: { phase: 'queued' }, busyRetries: 0, notice: undefined }));
+        return;
+      }
       if (entry.attachmentId) {
         const failedId = entry.attachmentId;
         void deleteAttachment(chatId, failedId)
@@ -318,10 +357,29 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     [chatId, client, update],
   );
 
+  /** Pause, resume, or the file picked again after a reload (checked to be the same first). */
+  const control = useCallback(
+    async (key: string, action: PartsControl) => {
+      const entry = entriesRef.current.find((candidate) => candidate.key === key);
+      if (!entry) return;
+      if (action.kind === 'pick') {
+        const change = await pickedAgain(browserPartsDeps, entry, action.file);
+        update(key, (e) => ({ ...e, ...change }));
+        return;
+      }
+      const gate = running.current.get(key)?.gate;
+      if (!gate) return;
+      if (action.kind === 'pause') gate.pause();
+      else gate.resume();
+      update(key, (e) => ({ ...e, upload: withPause(e.upload, gate.paused) }));
+    },
+    [update],
+  );
+
   const files = useMemo(
     () => toComposerFiles(entries, attachments, lockedIds),
     [attachments, entries, lockedIds],
   );
 
-  return { files, lockedIds, markLocked, add, remove, retry, release };
+  return { files, lockedIds, markLocked, add, remove, retry, release, control };
 }

@@ -60,6 +60,9 @@ export function forgetUpload(storage: RecordStorage, uploadId: string) {
   );
 }
 
+export const isRemembered = (storage: RecordStorage, uploadId: string) =>
+  readAll(storage).some((r) => r.upload_id === uploadId);
+
 /** The chat's uploads a reload interrupted; expired ones are forgotten (the server has let them go). */
 export function interruptedUploads(storage: RecordStorage, chatId: string, now: number): ResumableRecord[] {
   const all = readAll(storage);
