@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
 import { pdf } from '@/tests/support/sample-files';
-import { FROM_APP, openNewChat, signUp, throttleUploads } from './helpers';
+import { composerChip, FROM_APP, openNewChat, pickFiles, signUp, throttleUploads } from './helpers';
 
 /*
  * Files above one part (4 MiB) go up in parts, through the Vercel-like proxy in front of the app
@@ -49,18 +49,7 @@ function saved(name: string, bytes: Buffer): string {
   return file;
 }
 
-const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-const chip = (page: Page, filename: string) =>
-  composer(page)
-    .getByRole('list', { name: 'Attached files' })
-    .getByRole('listitem')
-    .filter({ hasText: filename });
-
-async function pickFiles(page: Page, files: string[]) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Attach files' }).click();
-  await (await chooser).setFiles(files);
-}
+const chip = composerChip;
 
 /** The part numbers the page PUTs, in order, and what the server answered the upload's creation. */
 function watchParts(page: Page) {

@@ -110,6 +110,21 @@ export interface FilePayload {
   buffer: Buffer;
 }
 
+/** A file's chip in the message composer. */
+export const composerChip = (page: Page, filename: string) =>
+  page
+    .getByRole('form', { name: 'Message composer' })
+    .getByRole('list', { name: 'Attached files' })
+    .getByRole('listitem')
+    .filter({ hasText: filename });
+
+/** Picks files (paths or payloads) through the composer's Attach files button. */
+export async function pickFiles(page: Page, files: string[] | FilePayload[]) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles(files);
+}
+
 /** POSTs to the fake OpenAI server's control plane (reset, faults, indexing). */
 export async function fakeOpenAI(path: string, body: unknown = {}) {
   const { FAKE_OPENAI_ORIGIN } = await import('@/playwright.config');
