@@ -1,6 +1,8 @@
+import type { UploadLimits } from '@/lib/attachments/limits';
 import type { AttachmentView } from './attachment-queries';
 import { type DisplayStatus, serverStatus } from './attachment-status';
-import { type AttachmentKind, isRetryable } from './error-messages';
+import { checkFile, type Reserved } from './check-file';
+import { type AttachmentKind, failureSentence, isRetryable } from './error-messages';
 import type { ResumableRecord } from './parts/resumable';
 
 /*
@@ -162,5 +164,57 @@ export function toComposerFiles(
         notice: entry.notice,
       },
     ];
+  });
+}
+
+/**
+ * Entries for files just added: each checked against the chat's limits (`null`: unknown, the
+ * server still refuses what it must), with the files already on their way counted against what
+ * is left, so that a batch cannot overrun a limit together.
+ */
+export function newEntries(
+  files: File[],
+  limits: UploadLimits | null,
+  current: DraftEntry[],
+  newKey: () => string,
+): DraftEntry[] {
+  const reserved: Reserved = { documents: 0, bytes: 0 };
+  for (const entry of current) {
+    if (!entry.local || !isInFlight(entry.upload)) continue;
+    reserved.bytes += entry.local.file.size;
+    if (entry.local.kind === 'document') reserved.documents++;
+  }
+  return files.map((file): DraftEntry => {
+    const key = newKey();
+    const check = limits
+      ? checkFile(file, limits, reserved)
+      : ({
+          ok: true,
+          type: file.type || 'application/octet-stream',
+          kind: file.type.startsWith('image/') ? 'image' : 'document',
+        } as const);
+    if (!check.ok) {
+      const message = failureSentence(check.code, {
+        filename: file.name,
+        kind: check.kind,
+        size: file.size,
+        problem: check.details,
+      });
+      return {
+        key,
+        local: { file, kind: check.kind },
+        upload: { phase: 'refused', message },
+        busyRetries: 0,
+      };
+    }
+    reserved.bytes += file.size;
+    if (check.kind === 'document') reserved.documents++;
+    const previewUrl = check.kind === 'image' ? URL.createObjectURL(file) : undefined;
+    return {
+      key,
+      local: { file, type: check.type, kind: check.kind, previewUrl },
+      upload: { phase: 'queued' },
+      busyRetries: 0,
+    };
   });
 }

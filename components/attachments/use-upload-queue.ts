@@ -11,16 +11,16 @@ import {
   storeAttachment,
   uploadLimitsQuery,
 } from './attachment-queries';
-import { checkFile, type Reserved } from './check-file';
 import {
   type DraftEntry,
   isInFlight,
   type LocalFile,
+  newEntries,
   readDraft,
   toComposerFiles,
   writeDraft,
 } from './composer-files';
-import { errorSentence, failureSentence, isRetryable } from './error-messages';
+import { errorSentence, isRetryable } from './error-messages';
 import { browserPartsDeps } from './parts/browser';
 import { PauseGate } from './parts/progress';
 import { cancelInParts, interruptedUploads, isRemembered } from './parts/resumable';
@@ -222,47 +222,7 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     async (files: File[]) => {
       if (files.length === 0) return;
       const limits = await client.fetchQuery(uploadLimitsQuery(chatId)).catch(() => null);
-      // Files on their way count against what is left, so a batch cannot overrun a limit together.
-      const reserved: Reserved = { documents: 0, bytes: 0 };
-      for (const entry of entriesRef.current) {
-        if (!entry.local || !isInFlight(entry.upload)) continue;
-        reserved.bytes += entry.local.file.size;
-        if (entry.local.kind === 'document') reserved.documents++;
-      }
-      const added = files.map((file): DraftEntry => {
-        const key = newKey();
-        // Without limits the browser cannot judge; the server still refuses what it must.
-        const check = limits
-          ? checkFile(file, limits, reserved)
-          : ({
-              ok: true,
-              type: file.type || 'application/octet-stream',
-              kind: file.type.startsWith('image/') ? 'image' : 'document',
-            } as const);
-        if (!check.ok) {
-          const message = failureSentence(check.code, {
-            filename: file.name,
-            kind: check.kind,
-            size: file.size,
-            problem: check.details,
-          });
-          return {
-            key,
-            local: { file, kind: check.kind },
-            upload: { phase: 'refused', message },
-            busyRetries: 0,
-          };
-        }
-        reserved.bytes += file.size;
-        if (check.kind === 'document') reserved.documents++;
-        const previewUrl = check.kind === 'image' ? URL.createObjectURL(file) : undefined;
-        return {
-          key,
-          local: { file, type: check.type, kind: check.kind, previewUrl },
-          upload: { phase: 'queued' },
-          busyRetries: 0,
-        };
-      });
+      const added = newEntries(files, limits, entriesRef.current, newKey);
       setEntries((current) => [...current, ...added]);
     },
     [chatId, client],
