@@ -52,13 +52,6 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: `node --import tsx tests/support/vercel-proxy/main.ts --port 3100 --target ${APP_DIRECT_PORT}`,
-      // Through the proxy: up once both are.
-      url: 'http://localhost:3100/signin',
-      reuseExistingServer: false,
-      timeout: 120_000,
-    },
-    {
       command: `node node_modules/next/dist/bin/next start -p ${APP_DIRECT_PORT}`,
       url: `http://localhost:${APP_DIRECT_PORT}/signin`,
       reuseExistingServer: false,
@@ -84,6 +77,13 @@ export default defineConfig({
         SIGNUP_MAX_PER_ADDRESS: '10000',
         UPLOAD_IDLE_TIMEOUT_SECONDS: String(E2E_UPLOAD_IDLE_SECONDS),
       },
+    },
+    {
+      command: `node --import tsx tests/support/vercel-proxy/main.ts --port 3100 --target ${APP_DIRECT_PORT}`,
+      // Started after the app (Playwright starts these in order, each once it answers): in front of it.
+      url: 'http://localhost:3100/signin',
+      reuseExistingServer: false,
+      timeout: 120_000,
     },
   ],
 });
