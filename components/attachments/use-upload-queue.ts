@@ -23,7 +23,7 @@ import {
 import { errorSentence, isRetryable } from './error-messages';
 import { browserPartsDeps } from './parts/browser';
 import { PauseGate } from './parts/progress';
-import { cancelInParts, interruptedUploads, isRemembered } from './parts/resumable';
+import { cancelInParts, forgetUpload, interruptedUploads, isRemembered } from './parts/resumable';
 import { type PartsControl, pickedAgain, restoredEntries, withPause } from './parts-controls';
 import { sendFile } from './send-file';
 
@@ -83,15 +83,31 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     const known = new Set(attachments.map((view) => view.id));
     const seen = listed.current ?? new Set<string>();
     for (const id of known) seen.add(id);
+    // An upload a reload interrupted that the server has settled meanwhile is an ordinary file of
+    // the selection now (completed, expired), or gone with its row (cancelled elsewhere).
+    const interrupted = (entry: DraftEntry) => entry.upload?.phase === 'interrupted';
+    const settled = (entry: DraftEntry) =>
+      interrupted(entry) &&
+      attachments.some((view) => view.id === entry.attachmentId && view.status !== 'uploading');
+    const vanished = (entry: DraftEntry) => interrupted(entry) && !known.has(entry.attachmentId ?? '');
+    for (const entry of entriesRef.current) {
+      if (entry.resume && (settled(entry) || vanished(entry)))
+        forgetUpload(localStorage, entry.resume.upload_id);
+    }
     setEntries((current) => {
-      const kept = current.filter(
-        (entry) =>
-          entry.upload ||
-          !entry.attachmentId ||
-          known.has(entry.attachmentId) ||
-          !seen.has(entry.attachmentId),
-      );
-      return kept.length === current.length ? current : kept;
+      const kept = current
+        .map((entry) => (settled(entry) ? { ...entry, upload: undefined, resume: undefined } : entry))
+        .filter(
+          (entry) =>
+            !vanished(entry) &&
+            (entry.upload ||
+              !entry.attachmentId ||
+              known.has(entry.attachmentId) ||
+              !seen.has(entry.attachmentId)),
+        );
+      return kept.length === current.length && kept.every((entry, i) => entry === current[i])
+        ? current
+        : kept;
     });
   }, [attachments]);
 

@@ -44,6 +44,7 @@ type Fault = { status: number; retryAfterMs?: number } | 'network';
 function fakeServer() {
   const received = new Map<string, Map<number, string>>();
   const faults = new Map<number, Fault[]>();
+  const states = new Map<string, UploadView['state']>();
   const puts: number[] = [];
   const log: string[] = [];
   let inFlight = 0;
@@ -76,7 +77,7 @@ function fakeServer() {
     async status(id) {
       const parts = received.get(id);
       if (!parts) throw new ApiError('gone', 404, 'not_found');
-      return upload(id, 0, 'uploading', view(id));
+      return upload(id, 0, states.get(id) ?? 'uploading', view(id));
     },
     async putPart({ uploadId, partNumber, body, digest, signal, onProgress }) {
       puts.push(partNumber);
@@ -116,6 +117,7 @@ function fakeServer() {
     api,
     received,
     faults,
+    states,
     puts,
     log,
     maxInFlight: () => maxInFlight,
@@ -375,6 +377,35 @@ describe('resuming after a reload', () => {
       expires_at: new Date(Date.now() - 1).toISOString(),
     });
     expect(interruptedUploads(storage, 'chat-1', Date.now())).toEqual([]);
+    expect(storage.data.size).toBe(0);
+
+    // Completed before the reload (its answer lost): the completion, idempotent, says how it ended,
+    // and nothing is sent again. Expired meanwhile: forgotten, with a reason.
+    for (const [id, state] of [
+      ['up-done', 'completed'],
+      ['up-late', 'expired'],
+    ] as const) {
+      server.received.set(id, new Map());
+      server.states.set(id, state);
+      rememberUpload(storage, { ...record, upload_id: id });
+    }
+    const resume = (id: string) =>
+      resumeInParts(
+        deps,
+        { ...record, upload_id: id },
+        {
+          file: fileOf(10),
+          signal: new AbortController().signal,
+          gate: new PauseGate(),
+          storage,
+          onProgress: () => {},
+          onSent: () => {},
+        },
+      );
+    server.puts.length = 0;
+    expect((await resume('up-done')).id).toBe('att-up-done');
+    await expect(resume('up-late')).rejects.toMatchObject({ status: 409, code: 'upload_expired' });
+    expect(server.puts).toEqual([]);
     expect(storage.data.size).toBe(0);
 
     rememberUpload(storage, { ...record, upload_id: 'up-9' });

@@ -1,7 +1,7 @@
 import { ApiError } from '@/components/api';
 import type { AttachmentView } from '@/lib/attachments/view';
 import type { PauseGate, UploadProgress } from './progress';
-import { type PartsDeps, sendParts } from './upload-parts';
+import { type PartsDeps, partRanges, sendParts } from './upload-parts';
 
 /*
  * Uploads in parts that outlive a reload. A browser cannot reopen a file by itself, so what is
@@ -136,6 +136,26 @@ export async function resumeInParts(
   const status = await deps.api.status(record.upload_id).catch((error: unknown) => {
     throw gone(input.storage, record, error);
   });
+  // All sent before the reload: the completion (idempotent) says how it ended.
+  if (status.state === 'completing' || status.state === 'completed') {
+    return finish(
+      deps,
+      input,
+      record,
+      new Set(partRanges(record.size, record.part_size).map((p) => p.partNumber)),
+    );
+  }
+  if (status.state !== 'uploading') {
+    throw gone(
+      input.storage,
+      record,
+      new ApiError(
+        `The upload of ${record.name} was ${status.state}; add the file again.`,
+        409,
+        `upload_${status.state}`,
+      ),
+    );
+  }
   return finish(deps, input, record, new Set(status.received_parts));
 }
 
