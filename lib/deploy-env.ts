@@ -1,4 +1,4 @@
-import vercelConfig from '../vercel.json';
+import vercelConfig from '../vercel.json' with { type: 'json' };
 import type { Env } from './env';
 
 /*

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationDatabaseConfig, resolveDatabaseConfig } from '@/lib/db/client';
 import { assertDeployEnv, deployProblems, NO_DURABLE_STORE, scheduledCrons } from '@/lib/deploy-env';
-import vercelConfig from '@/vercel.json';
+import vercelConfig from '@/vercel.json' with { type: 'json' };
 
 /** What a complete Vercel deployment sets. */
 const COMPLETE = {
