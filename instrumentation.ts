@@ -1,22 +1,16 @@
 /**
  * Next calls this once per server process (on Vercel, once per function instance). A process
  * whose environment lacks what it needs exits at once with one list of it (see
- * assertEnvironment), rather than serving requests that would each fail. Then: `next start` and
- * `next dev` get the outbox worker in process (woken by commits that enqueue work); on Vercel
- * there is no long-lived process, and the cron routes in vercel.json drain instead.
- * `WORKER_IN_PROCESS=false` leaves it to a separate `npm run -s worker`.
+ * assertEnvironment in lib/runtime.ts). Then: `next start` and `next dev` get the outbox worker
+ * in process (woken by commits that enqueue work); on Vercel there is no long-lived process, and
+ * the cron routes in vercel.json drain instead. `WORKER_IN_PROCESS=false` leaves it to a separate
+ * `npm run -s worker`.
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
-  const { assertEnvironment, startInProcessWorker } = await import('@/lib/runtime');
-  try {
-    assertEnvironment('server');
-  } catch (err) {
-    // Plain text on stderr: the list is for a person reading a terminal or a deployment's log.
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  }
+  const { exitUnlessEnvironmentIsComplete, startInProcessWorker } = await import('@/lib/runtime');
+  exitUnlessEnvironmentIsComplete('server');
   if (process.env.VERCEL || process.env.WORKER_IN_PROCESS === 'false') return;
   await startInProcessWorker();
 }

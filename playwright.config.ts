@@ -60,6 +60,9 @@ export default defineConfig({
         PGLITE_DIR: '.data/pglite-e2e',
         FILE_STORAGE_DIR: '.data/files-e2e',
         AUTH_SECRET: 'e2e-only-secret-not-for-production-use-000',
+        // The public URL, as behind any proxy: Next builds a request's URL from its own port, so the
+        // origin check and the sign-in redirects need to be told the one the browser sees.
+        AUTH_URL: 'http://localhost:3100',
         NODE_ENV: 'production',
         OPENAI_API_KEY: 'e2e-test-key',
         OPENAI_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,

@@ -132,6 +132,19 @@ export function assertEnvironment(processName: string, options: { deploy?: boole
   if (problems.length) throw new EnvironmentError(processName, problems);
 }
 
+/**
+ * For a server process's start (instrumentation.ts): with a bad environment, the list goes to
+ * stderr as plain text and the process exits, rather than serving requests that would each fail.
+ */
+export function exitUnlessEnvironmentIsComplete(processName: string): void {
+  try {
+    assertEnvironment(processName);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
+
 /** The process's metrics, which `GET /api/metrics` exports. */
 export const processMetrics = (): PromMetrics => runtime().metrics();
 
