@@ -8,7 +8,7 @@ export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
  * 3100 (tests/support/vercel-proxy), which refuses bodies over 4.5 MB as Vercel's edge does; the
  * specs of our own server's limits above that figure talk to it directly.
  */
-export const APP_DIRECT_PORT = 3101;
+export const APP_DIRECT_PORT = 3198;
 export const E2E_METRICS_TOKEN = 'e2e-metrics-token';
 /** Wrong passwords that lock an account (the default, set here so the specs can count on it). */
 export const E2E_MAX_FAILURES = 5;

@@ -386,7 +386,13 @@ test('removing files deletes them from the chat, from the composer and from the 
 test('a document still processing resumes polling after a reload', async ({ page }) => {
   await fakeOpenAI('/__fake/indexing', { delayMs: 5_000 });
   await openNewChat(page, VISION_MODEL);
+  // "Processing" shows from the last byte sent; the server has the file once it answers (behind the
+  // Vercel-like proxy that answer comes a hop later), and only then does a reload find it.
+  const stored = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && response.url().endsWith('/attachments'),
+  );
   await pickFiles(page, [pdfFile()]);
+  expect((await stored).status()).toBe(201);
   await expect(chip(page, 'report.pdf')).toContainText('Processing');
   await page.reload();
   await expect(chip(page, 'report.pdf')).toContainText('Processing');

@@ -55,6 +55,7 @@ const chip = composerChip;
 function watchParts(page: Page) {
   const puts: number[] = [];
   const stored: number[] = [];
+  const refused: number[] = [];
   const created: { upload_id: string; attachment: { id: string } }[] = [];
   page.on('request', (request) => {
     const part = request.url().match(/\/api\/uploads\/[^/]+\/parts\/(\d+)$/);
@@ -64,11 +65,12 @@ function watchParts(page: Page) {
     const request = response.request();
     const part = request.url().match(/\/api\/uploads\/[^/]+\/parts\/(\d+)$/);
     if (request.method() === 'PUT' && part && response.status() === 200) stored.push(Number(part[1]));
+    else if (request.method() === 'PUT' && part) refused.push(response.status());
     if (request.method() === 'POST' && /\/uploads$/.test(request.url()) && response.status() === 201) {
       created.push(await response.json());
     }
   });
-  return { puts, stored, created };
+  return { puts, stored, refused, created };
 }
 
 test.beforeEach(async ({ page }) => {
@@ -95,9 +97,12 @@ test('a 25 MiB PDF and a 5 MiB photo go up in parts through the 4.5 MB proxy and
   const thumbnail = chip(page, 'photo.png').getByRole('img', { name: 'Preview of photo.png' });
   await expect(thumbnail).toHaveAttribute('src', /^data:image\/webp;base64,/);
 
-  // 7 parts of the PDF and 2 of the photo, each once.
+  // 7 parts of the PDF and 2 of the photo, each stored once; a part the server asks to wait for
+  // (503 with Retry-After) is sent again.
   expect(parts.created).toHaveLength(2);
-  expect([...parts.puts].sort((a, b) => a - b)).toEqual([1, 1, 2, 2, 3, 4, 5, 6, 7]);
+  expect([...parts.stored].sort((a, b) => a - b)).toEqual([1, 1, 2, 2, 3, 4, 5, 6, 7]);
+  expect(parts.refused.every((status) => status === 503 || status === 429)).toBe(true);
+  expect(parts.puts.length).toBe(9 + parts.refused.length);
   const listed = await page.request.get(`/api/chats/${chatId}/attachments`);
   expect((await listed.json()).items).toEqual(
     expect.arrayContaining([

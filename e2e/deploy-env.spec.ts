@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { NO_DURABLE_STORE } from '@/lib/deploy-env';
 
 /** Free while the specs run (they hold the e2e lock); nothing should ever listen here for long. */
-const PORT = 3102;
+const PORT = 3197;
 
 test('`next start` on Vercel without a durable file store refuses to start, saying what to set', async () => {
   test.setTimeout(90_000);

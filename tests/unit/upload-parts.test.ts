@@ -414,3 +414,33 @@ describe('resuming after a reload', () => {
     expect(storage.data.size).toBe(0);
   });
 });
+
+describe("the page's places for parts", () => {
+  it('lets three parts go at once across every upload, and a part cancelled while waiting leaves its turn', async () => {
+    const { inSlot } = await import('@/components/attachments/parts/browser');
+    let running = 0;
+    let most = 0;
+    const releases: (() => void)[] = [];
+    const task = () =>
+      new Promise<void>((resolve) => {
+        most = Math.max(most, ++running);
+        releases.push(() => {
+          running--;
+          resolve();
+        });
+      });
+    const live = new AbortController().signal;
+    const cancelled = new AbortController();
+    const done = [inSlot(live, task), inSlot(live, task), inSlot(live, task)];
+    const waiting = inSlot(cancelled.signal, task);
+    const last = inSlot(live, task);
+    await waitFor(() => releases.length === 3);
+    cancelled.abort(new DOMException('cancelled', 'AbortError'));
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    releases.shift()?.();
+    await waitFor(() => releases.length === 3);
+    for (const release of releases.splice(0)) release();
+    await Promise.all([...done, last]);
+    expect(most).toBe(3);
+  });
+});

@@ -1,6 +1,6 @@
 import { ApiError, apiFetch, toApiError } from '@/components/api';
 import type { UploadView } from '@/lib/attachments/chunked/view';
-import type { PartsApi, PartsDeps } from './upload-parts';
+import { PARALLEL_PARTS, type PartsApi, type PartsDeps } from './upload-parts';
 
 const uploadPath = (uploadId: string) => `/api/uploads/${encodeURIComponent(uploadId)}`;
 
@@ -12,8 +12,42 @@ const parse = (text: string): unknown => {
   }
 };
 
+/**
+ * Places for parts in flight across every upload of this page, so that two large files together
+ * still send {@link PARALLEL_PARTS} at a time (the server counts each part as an upload in
+ * flight, per user).
+ */
+const slots = { free: PARALLEL_PARTS, waiting: [] as (() => void)[] };
+
+export async function inSlot<T>(signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+  if (slots.free > 0) slots.free--;
+  else {
+    await new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const go = () => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = () => {
+        slots.waiting.splice(slots.waiting.indexOf(go), 1);
+        reject(signal.reason);
+      };
+      slots.waiting.push(go);
+      signal.addEventListener('abort', stop, { once: true });
+    });
+  }
+  try {
+    return await run();
+  } finally {
+    // The place passes straight to the next part waiting, if any.
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free++;
+  }
+}
+
 /** A part's raw bytes by XHR: only XHR reports upload progress. */
-function putPart({
+function sendPart({
   uploadId,
   partNumber,
   body,
@@ -49,6 +83,8 @@ function putPart({
     xhr.send(body);
   });
 }
+
+const putPart: PartsApi['putPart'] = (request) => inSlot(request.signal, () => sendPart(request));
 
 const api: PartsApi = {
   create: (chatId, input) =>

@@ -1,5 +1,5 @@
 // Vercel's edge in front of `next start`, for the browser tests (playwright.config.ts):
-//   node --import tsx tests/support/vercel-proxy/main.ts --port 3100 --target 3101
+//   node --import tsx tests/support/vercel-proxy/main.ts --port 3100 --target 3198
 import { parseArgs } from 'node:util';
 import { startVercelProxy } from './index';
 
