@@ -2,7 +2,8 @@
 // (`next start`, so run `npm run build` first) on a fresh PGlite folder or, with a Postgres URL,
 // on a database created for the run and dropped afterwards; a user and an API token.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -147,4 +148,62 @@ export function run(main: () => Promise<void>) {
       for (const cleanup of cleanups) await cleanup().catch((err) => console.error(err));
       process.exit(code);
     });
+}
+
+export const rssKiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+/** Streams a multipart upload of `size` bytes of text; resolves with the status and seconds taken. */
+export function uploadMultipart(
+  port: number,
+  pathname: string,
+  size: number,
+  token?: string,
+): Promise<{ status: number; seconds: number; body: string }> {
+  const boundary = `bench${Date.now()}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const line = Buffer.alloc(64 * 1024, 'lorem ipsum dolor sit amet, consectetur adipiscing elit\n');
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: pathname,
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + size + tail.length,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    let sent = 0;
+    req.write(head);
+    const pump = () => {
+      while (sent < size) {
+        const piece = line.subarray(0, Math.min(line.length, size - sent));
+        sent += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      req.end(tail);
+    };
+    pump();
+  });
 }

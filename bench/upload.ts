@@ -6,10 +6,8 @@
 //
 // With --postgres, the server runs on a database created for the run on that server (and dropped
 // afterwards) instead of the embedded PGlite.
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { median, run, start, startStack } from './harness';
+import { median, rssKiB, run, start, startStack, uploadMultipart } from './harness';
 
 const { values } = parseArgs({
   options: {
@@ -23,64 +21,6 @@ const SIZE = Number(values.mib) * 1024 * 1024;
 const FAKE_PORT = 3291;
 const APP_PORT = 3292;
 const PASS_PORT = 3293;
-const CHUNK = 64 * 1024;
-
-const rssKiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-
-/** Streams a multipart upload of SIZE bytes of text; resolves with the status and seconds taken. */
-function upload(
-  port: number,
-  pathname: string,
-  token?: string,
-): Promise<{ status: number; seconds: number; body: string }> {
-  const boundary = `bench${Date.now()}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.txt"\r\nContent-Type: text/plain\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const line = Buffer.alloc(CHUNK, 'lorem ipsum dolor sit amet, consectetur adipiscing elit\n');
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1',
-      port,
-      path: pathname,
-      method: 'POST',
-      headers: {
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-        'content-length': head.length + SIZE + tail.length,
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          seconds: Number(process.hrtime.bigint() - started) / 1e9,
-          body,
-        }),
-      );
-    });
-    req.on('error', reject);
-    let sent = 0;
-    req.write(head);
-    const pump = () => {
-      while (sent < SIZE) {
-        const piece = line.subarray(0, Math.min(CHUNK, SIZE - sent));
-        sent += piece.length;
-        if (!req.write(piece)) return void req.once('drain', pump);
-      }
-      req.end(tail);
-    };
-    pump();
-  });
-}
 
 /** Deleting each upload keeps the chat under its 100 MB total however many runs there are. */
 async function remove(pathname: string, token: string) {
@@ -90,6 +30,9 @@ async function remove(pathname: string, token: string) {
   });
   if (res.status !== 204) throw new Error(`delete failed: ${res.status}`);
 }
+
+const upload = (port: number, pathname: string, token?: string) =>
+  uploadMultipart(port, pathname, SIZE, token);
 
 async function main() {
   const stack = await startStack({

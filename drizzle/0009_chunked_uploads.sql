@@ -4,6 +4,8 @@ CREATE TABLE "upload_parts" (
 	"size_bytes" integer NOT NULL,
 	"sha256" varchar(64) NOT NULL,
 	"part_ref" varchar(256),
+	"text_head" "bytea",
+	"text_tail" "bytea",
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "upload_parts_upload_id_part_number_pk" PRIMARY KEY("upload_id","part_number"),
 	CONSTRAINT "upload_parts_number_valid" CHECK ("upload_parts"."part_number" >= 1),

@@ -52,6 +52,7 @@ export interface CleanupMetrics {
 export type JobResult = 'ok' | 'retry' | 'dead';
 export type ReaperOutcome =
   | 'upload_interrupted'
+  | 'upload_expired'
   | 'ready'
   | 'indexing_failed'
   | IndexingFailure

@@ -100,7 +100,7 @@ async function checkTextHead(head: Uint8Array, isEnd: boolean): Promise<void> {
  * How many bytes at the end of `bytes` begin a UTF-8 sequence that the chunk does not finish
  * (0 to 3): they are carried into the next chunk rather than judged half-read.
  */
-function unfinishedTail(bytes: Uint8Array): number {
+export function unfinishedTail(bytes: Uint8Array): number {
   for (let back = 1; back <= Math.min(3, bytes.length); back++) {
     const byte = bytes[bytes.length - back] as number;
     if ((byte & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead

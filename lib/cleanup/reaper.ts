@@ -1,4 +1,5 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { sweepUploads } from '@/lib/attachments/chunked/close';
 import { transition } from '@/lib/attachments/store';
 import { pruneRevokedSessions } from '@/lib/auth/sessions';
 import { pruneThrottles } from '@/lib/auth/throttle';
@@ -20,6 +21,8 @@ import type { CleanupDeps } from './deps';
 export interface ReapReport {
   orphanTurns: number;
   interrupted: number;
+  /** Chunked uploads expired (their reservations released, their staged parts removed). */
+  expiredUploads: number;
   settled: number;
   resumed: number;
   pruned: number;
@@ -33,7 +36,8 @@ const BATCH = 100;
 const CLOCK_SLACK_MS = 5 * 60_000;
 
 /**
- * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, documents whose
+ * Brings work a dead process left behind to an end: answers whose stream died, interrupted uploads, expired
+ * chunked uploads, documents whose
  * indexing nobody is watching any more; and prunes old completed outbox jobs and spent sign-in records.
  */
 export async function reap(deps: CleanupDeps): Promise<ReapReport> {
@@ -44,11 +48,13 @@ export async function reap(deps: CleanupDeps): Promise<ReapReport> {
     log.warn({ count: orphanTurns }, 'running turns without progress failed as orphan_timeout');
   }
   const interrupted = await reapInterruptedUploads(deps, new Date(now - deps.config.pendingTimeoutMs));
+  const expiredUploads = await sweepUploads(deps, new Date(now), BATCH);
+  if (expiredUploads > 0) deps.metrics.reaped('upload_expired', expiredUploads);
   const { settled, resumed } = await settleIndexing(deps, now);
   const pruned = await pruneCompleted(deps.db, new Date(now - deps.config.retentionMs));
   const authPruned =
     (await pruneThrottles(deps.db, new Date(now))) + (await pruneRevokedSessions(deps.db, new Date(now)));
-  return { orphanTurns, interrupted, settled, resumed, pruned, authPruned };
+  return { orphanTurns, interrupted, expiredUploads, settled, resumed, pruned, authPruned };
 }
 
 /**

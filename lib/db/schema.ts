@@ -571,6 +571,12 @@ export const uploadParts = pgTable(
     sha256: varchar('sha256', { length: 64 }).notNull(),
     /** Null while the part is being staged: the row is the claim on its number. */
     partRef: varchar('part_ref', { length: 256 }),
+    /**
+     * Text only: the UTF-8 continuation bytes the part starts with and the unfinished sequence it
+     * ends with (0-3 bytes each), so that completion can check the characters split across parts.
+     */
+    textHead: bytea('text_head'),
+    textTail: bytea('text_tail'),
     createdAt: createdAt(),
   },
   (t) => [

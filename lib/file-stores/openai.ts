@@ -91,8 +91,7 @@ export function createOpenAIFileStore(options: {
 }
 
 /**
- * OpenAI's Uploads API as the staging area: the parts go to the provider as they arrive (one part,
- * at most 4 MiB, in our memory at a time) and `complete` makes the file from the ordered part ids,
+ * OpenAI's Uploads API as the staging area: the parts stream to the provider as they arrive and `complete` makes the file from the ordered part ids,
  * which we keep because the API cannot list them. An upload the provider already closed
  * (cancelled, expired) is as gone as `abort` asks.
  */
@@ -108,6 +107,12 @@ function uploadsStaging(client: OpenAI): UploadStaging {
       const part = await call('upload_failed', async () =>
         client.uploads.parts.create(ref, { data: await toFile(bytes, `part-${partNumber}`) }),
       );
+      return { partRef: part.id };
+    },
+    // Streamed like a file upload: a body that throws ends the request, and no part is made.
+    putPartStream: async (ref, partNumber, body) => {
+      const data = toStreamingFile(body, `part-${partNumber}`, { type: 'application/octet-stream' });
+      const part = await call('upload_failed', () => client.uploads.parts.create(ref, { data }));
       return { partRef: part.id };
     },
     complete: async (ref, parts, { sizeBytes }) => {

@@ -72,6 +72,17 @@ export interface UploadStaging {
   }): Promise<{ ref: string; expiresAt: Date | null }>;
   /** Stores one part (1-based). The same part again replaces it. `partRef` is kept on the part row. */
   putPart(ref: string, partNumber: number, bytes: Uint8Array): Promise<{ partRef: string }>;
+  /**
+   * Optional: stores one part of `sizeBytes` as it streams in, so that it is never whole in memory.
+   * The part is kept only if `body` ends without throwing (the caller's checks run inside it, up to
+   * its last bytes); a store without it is given the part whole through `putPart`.
+   */
+  putPartStream?(
+    ref: string,
+    partNumber: number,
+    body: AsyncIterable<Uint8Array>,
+    sizeBytes: number,
+  ): Promise<{ partRef: string }>;
   /** Joins the parts, in order, into the stored file; the staging area is gone afterwards. */
   complete(
     ref: string,

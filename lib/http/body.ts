@@ -7,7 +7,7 @@ export function contentLength(request: Request): number | null {
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
-const tooLarge = (maxBytes: number) =>
+export const payloadTooLarge = (maxBytes: number) =>
   new AppError('payload_too_large', `The request body can have at most ${maxBytes} bytes.`, {
     extensions: { max_bytes: maxBytes },
   });
@@ -19,7 +19,7 @@ const tooLarge = (maxBytes: number) =>
  */
 export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = contentLength(request);
-  if (declared !== null && declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared !== null && declared > maxBytes) throw payloadTooLarge(maxBytes);
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -31,7 +31,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Uint
     if (length > maxBytes) {
       // Not awaited: the refusal must not wait on the client, and the rest is never read.
       reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
+      throw payloadTooLarge(maxBytes);
     }
     chunks.push(value);
   }

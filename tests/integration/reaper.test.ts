@@ -1,11 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { createUpload } from '@/lib/attachments/chunked/create';
+import { PART_SIZE } from '@/lib/attachments/chunked/protocol';
 import { deleteAttachment } from '@/lib/attachments/service';
 import { uploadFile } from '@/lib/attachments/upload/upload-file';
 import { reap } from '@/lib/cleanup/reaper';
 import { outbox } from '@/lib/db/schema';
 import { getDb } from '@/lib/runtime';
 import { fileInput, makeChat } from '@/tests/support/attachments';
+import { sendPart, stagedOnDisk } from '@/tests/support/chunked';
 import { docxBomb } from '@/tests/support/hostile-files';
 import {
   attachmentRow,
@@ -180,6 +183,37 @@ describe('documents whose indexing nobody watches any more', () => {
       errorCode: 'deleted',
       cleanupStatus: 'pending',
     });
+  });
+});
+
+describe('expired chunked uploads', () => {
+  it('are cancelled once their hour is up: attachment failed, reservation released, parts gone', async () => {
+    const started = [];
+    for (const model of ['offline', 'gpt-test']) {
+      const created = await createUpload(t.deps, t.user.caller, await makeChat(t.user, model), {
+        filename: 'big.txt',
+        size_bytes: PART_SIZE + 1,
+        content_type: 'text/plain',
+      });
+      await sendPart(t.deps, t.user.caller, created.upload_id, 1, Buffer.alloc(PART_SIZE, 'a'));
+      started.push(created);
+    }
+    expect(t.fake.state().uploads.filter((u) => u.parts > 0)).toHaveLength(1);
+    expect(await stagedOnDisk(t.deps.storageDir)).toHaveLength(1);
+
+    t.clock.advance(30 * MINUTE);
+    expect(await reap(t.worker)).toMatchObject({ expiredUploads: 0 });
+    t.clock.advance(31 * MINUTE);
+    expect(await reap(t.worker)).toMatchObject({ expiredUploads: 2 });
+    for (const created of started) {
+      expect(await attachmentRow(created.attachment.id)).toMatchObject({
+        status: 'failed',
+        errorCode: 'upload_expired',
+      });
+    }
+    expect(await stagedOnDisk(t.deps.storageDir)).toEqual([]);
+    expect(t.fake.state().uploads.filter((u) => u.parts > 0)).toEqual([]);
+    expect(await reaped('upload_expired')).toBe(2);
   });
 });
 

@@ -27,7 +27,15 @@ describe('worker commands', () => {
   it('`worker` runs one pass and prints what it did', { timeout: budgetFor(1) }, async () => {
     const { stdout } = await run('worker', ['--max-seconds', '5']);
     expect(JSON.parse(stdout)).toEqual({
-      reaped: { orphanTurns: 0, interrupted: 0, settled: 0, resumed: 0, pruned: 0, authPruned: 0 },
+      reaped: {
+        orphanTurns: 0,
+        interrupted: 0,
+        expiredUploads: 0,
+        settled: 0,
+        resumed: 0,
+        pruned: 0,
+        authPruned: 0,
+      },
       drained: { completed: 0, retried: 0, dead: 0, lost: 0 },
     });
   });

@@ -310,14 +310,11 @@ describe('vector stores', () => {
 describe('uploads', () => {
   const part = async (uploadId: string, text: string) =>
     client.uploads.parts.create(uploadId, { data: await toFile(Buffer.from(text), 'part') });
+  const newUpload = (bytes: number, filename = 'x.txt') =>
+    client.uploads.create({ bytes, filename, mime_type: 'text/plain', purpose: 'assistants' });
 
   it('joins parts sent out of order in the order completion names them, into a File', async () => {
-    const created = await client.uploads.create({
-      bytes: 11,
-      filename: 'joined.txt',
-      mime_type: 'text/plain',
-      purpose: 'assistants',
-    });
+    const created = await newUpload(11, 'joined.txt');
     expect(created).toMatchObject({ object: 'upload', status: 'pending', bytes: 11, file: null });
     expect(created.expires_at - created.created_at).toBe(3600);
     const second = await part(created.id, 'world');
@@ -334,12 +331,7 @@ describe('uploads', () => {
   });
 
   it('refuses a completion whose parts do not add up, or whose md5 is wrong', async () => {
-    const created = await client.uploads.create({
-      bytes: 10,
-      filename: 'x.txt',
-      mime_type: 'text/plain',
-      purpose: 'assistants',
-    });
+    const created = await newUpload(10);
     const only = await part(created.id, 'short');
     await expect(client.uploads.complete(created.id, { part_ids: [only.id] })).rejects.toMatchObject({
       status: 400,
@@ -358,8 +350,7 @@ describe('uploads', () => {
   });
 
   it('cancels (parts gone, no more taken) and expires a pending upload after its hour', async () => {
-    const make = () =>
-      client.uploads.create({ bytes: 4, filename: 'x.txt', mime_type: 'text/plain', purpose: 'assistants' });
+    const make = () => newUpload(4);
     const cancelled = await make();
     await part(cancelled.id, 'ab');
     expect((await client.uploads.cancel(cancelled.id)).status).toBe('cancelled');

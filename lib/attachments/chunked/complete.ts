@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+import { isTextType } from '@/lib/attachments/content-check';
 import type { AttachmentDeps } from '@/lib/attachments/deps';
 import { fileStoreFailure } from '@/lib/attachments/file-store-errors';
 import { transition } from '@/lib/attachments/store';
@@ -8,6 +10,7 @@ import type { Attachment, Upload, UploadPart } from '@/lib/db/schema';
 import { AppError, notFound } from '@/lib/errors';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { authorize, type Caller } from '@/lib/policy';
+import { closeUpload } from './close';
 import { refuseIfClosed, ruleOf, stagingOf } from './part';
 import { expectedPartBytes } from './protocol';
 import { findUpload, setUploadState, stagedParts } from './store';
@@ -39,6 +42,7 @@ export async function completeUpload(
   await refuseIfClosed(deps, upload);
   const parts = await stagedParts(deps.db, upload.id);
   assertAllParts(upload, parts);
+  await checkTextBoundaries(deps, upload, attachment, parts);
   const claimed = await deps.db.transaction(async (tx) => {
     const completing = await setUploadState(tx, upload.id, ['uploading'], 'completing');
     if (!completing) return undefined;
@@ -70,9 +74,34 @@ function assertAllParts(upload: Upload, parts: UploadPart[]): void {
   const shown = missing.slice(0, 100);
   throw new AppError(
     'upload_incomplete',
-    `Parts ${shown.join(', ')}${missing.length > shown.length ? ', …' : ''} are missing; send them, then complete again.`,
+    `${missing.length === 1 ? 'Part' : 'Parts'} ${shown.join(', ')}${missing.length > shown.length ? ', …' : ''} ${missing.length === 1 ? 'is' : 'are'} missing; send ${missing.length === 1 ? 'it' : 'them'}, then complete again.`,
     { extensions: { missing_parts: shown, received_bytes: received, size_bytes: upload.sizeBytes } },
   );
+}
+
+/**
+ * A text file's characters split across parts: each part's unfinished tail and the next part's
+ * leading continuation bytes must make one valid character (or both be empty). A file that is not
+ * UTF-8 after all is refused like a first part that is not, and its upload cancelled.
+ */
+async function checkTextBoundaries(
+  deps: AttachmentDeps,
+  upload: Upload,
+  attachment: Attachment,
+  parts: UploadPart[],
+): Promise<void> {
+  if (!isTextType(ruleOf(attachment))) return;
+  for (let i = 0; i + 1 < parts.length; i++) {
+    const joint = Buffer.concat([
+      parts[i]?.textTail ?? Buffer.alloc(0),
+      parts[i + 1]?.textHead ?? Buffer.alloc(0),
+    ]);
+    if (joint.length === 0 || isUtf8(joint)) continue;
+    await closeUpload(deps, upload, 'cancelled', 'content_type_mismatch');
+    throw new AppError('content_type_mismatch', 'The file content is not valid UTF-8 text.', {
+      extensions: { attachment_id: attachment.id },
+    });
+  }
 }
 
 async function finish(

@@ -92,7 +92,7 @@ export async function stagedParts(q: Queryable, uploadId: string): Promise<Uploa
  */
 export async function claimPart(
   q: Queryable,
-  part: { uploadId: string; partNumber: number; sizeBytes: number; sha256: string },
+  part: Omit<typeof uploadParts.$inferInsert, 'partRef' | 'createdAt'>,
 ): Promise<{ claimed: boolean; part: UploadPart }> {
   const [inserted] = await q.insert(uploadParts).values(part).onConflictDoNothing().returning();
   if (inserted) return { claimed: true, part: inserted };
@@ -104,11 +104,24 @@ export async function claimPart(
   return { claimed: false, part: existing };
 }
 
-export async function setPartRef(q: Queryable, uploadId: string, partNumber: number, partRef: string) {
+/**
+ * Records a staged part on its claim. Upserted, for a claim given back by a failed request of the
+ * same bytes meanwhile; never over a claim by other bytes.
+ */
+export async function recordPart(
+  q: Queryable,
+  part: { uploadId: string; partNumber: number; sizeBytes: number; sha256: string },
+  staged: { partRef: string; edges: { textHead: Buffer; textTail: Buffer } | null },
+) {
+  const set = { partRef: staged.partRef, ...(staged.edges ?? {}) };
   await q
-    .update(uploadParts)
-    .set({ partRef })
-    .where(and(eq(uploadParts.uploadId, uploadId), eq(uploadParts.partNumber, partNumber)));
+    .insert(uploadParts)
+    .values({ ...part, ...set })
+    .onConflictDoUpdate({
+      target: [uploadParts.uploadId, uploadParts.partNumber],
+      set,
+      setWhere: sql`${uploadParts.sha256} = ${part.sha256}`,
+    });
 }
 
 /** Gives a claim back when its bytes could not be staged, so the same part can be sent again. */

@@ -35,6 +35,18 @@ export function createLocalStaging(storageDir: string): UploadStaging {
     };
   };
   const partPath = (dir: string, partNumber: number) => path.join(dir, `${partNumber}.part`);
+  // Through a temp file renamed at the end, which a body that throws never reaches.
+  const putPartStream = async (ref: string, partNumber: number, body: AsyncIterable<Uint8Array>) => {
+    const hash = createHash('sha256');
+    async function* hashed(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of body) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+    await writeStoredFile(partPath(resolve(ref).dir, partNumber), hashed());
+    return { partRef: hash.digest('hex') };
+  };
 
   return {
     begin: async ({ attachmentId, filename }) => {
@@ -42,11 +54,8 @@ export function createLocalStaging(storageDir: string): UploadStaging {
       await mkdir(resolve(ref).dir, { recursive: true });
       return { ref, expiresAt: null };
     },
-    putPart: async (ref, partNumber, bytes) => {
-      const { dir } = resolve(ref);
-      await writeStoredFile(partPath(dir, partNumber), once(bytes));
-      return { partRef: createHash('sha256').update(bytes).digest('hex') };
-    },
+    putPart: (ref, partNumber, bytes) => putPartStream(ref, partNumber, once(bytes)),
+    putPartStream: (ref, partNumber, body) => putPartStream(ref, partNumber, body),
     complete: async (ref, parts, { sizeBytes }) => {
       const { dir, target, filename } = resolve(ref);
       const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
