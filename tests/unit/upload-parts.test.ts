@@ -360,15 +360,20 @@ describe('resuming after a reload', () => {
     };
     const { rememberUpload } = await import('@/components/attachments/parts/resumable');
     rememberUpload(storage, record);
-    const resuming = resumeInParts(deps, record, {
-      file: fileOf(10),
-      signal: new AbortController().signal,
-      gate: new PauseGate(),
-      storage,
-      onProgress: () => {},
-      onSent: () => {},
-    });
-    await expect(resuming).rejects.toMatchObject({ status: 404 });
+    const resume = (id: string) =>
+      resumeInParts(
+        deps,
+        { ...record, upload_id: id },
+        {
+          file: fileOf(10),
+          signal: new AbortController().signal,
+          gate: new PauseGate(),
+          storage,
+          onProgress: () => {},
+          onSent: () => {},
+        },
+      );
+    await expect(resume('up-gone')).rejects.toMatchObject({ status: 404 });
     expect(interruptedUploads(storage, 'chat-1', Date.now())).toEqual([]);
 
     rememberUpload(storage, {
@@ -389,19 +394,6 @@ describe('resuming after a reload', () => {
       server.states.set(id, state);
       rememberUpload(storage, { ...record, upload_id: id });
     }
-    const resume = (id: string) =>
-      resumeInParts(
-        deps,
-        { ...record, upload_id: id },
-        {
-          file: fileOf(10),
-          signal: new AbortController().signal,
-          gate: new PauseGate(),
-          storage,
-          onProgress: () => {},
-          onSent: () => {},
-        },
-      );
     server.puts.length = 0;
     expect((await resume('up-done')).id).toBe('att-up-done');
     await expect(resume('up-late')).rejects.toMatchObject({ status: 409, code: 'upload_expired' });
