@@ -240,6 +240,31 @@ async function noisePng(bytes: number): Promise<Buffer> {
     .toBuffer();
 }
 
+describe('a completion whose process died', () => {
+  it('is expired by the sweep once well past its time: the attachment fails and the staging goes', async () => {
+    const bytes = textOfSize(PART_SIZE + 5);
+    const { created } = await startText('offline', bytes.length);
+    await sendPart(deps, user.caller, created.upload_id, 1, bytes.subarray(0, PART_SIZE));
+    const db = await getDb();
+    // What a process leaves behind when it dies between claiming the completion and joining.
+    await db.update(uploads).set({ state: 'completing' }).where(eq(uploads.id, created.upload_id));
+    await db.update(attachments).set({ status: 'pending' }).where(eq(attachments.id, created.attachment.id));
+    await db
+      .update(uploads)
+      .set({ expiresAt: new Date(Date.now() - 5 * 60_000) })
+      .where(eq(uploads.id, created.upload_id));
+    // A completion may still be running just after the expiry: left alone for a while.
+    await sweepUploads(deps, new Date(), 100);
+    expect(await attachmentOf(created.attachment.id)).toMatchObject({ status: 'pending' });
+    expect(await sweepUploads(deps, new Date(Date.now() + 15 * 60_000), 100)).toBeGreaterThanOrEqual(1);
+    expect(await attachmentOf(created.attachment.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'upload_expired',
+    });
+    expect(await stagedOnDisk(deps.storageDir)).not.toContain(created.attachment.id);
+  });
+});
+
 describe('a part whose body stalls', () => {
   it('is cut off with upload_timeout and gives its place back', async () => {
     const paced = await makeDeps(fake, {
