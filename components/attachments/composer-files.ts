@@ -1,3 +1,4 @@
+import { ApiError } from '@/components/api';
 import type { UploadLimits } from '@/lib/attachments/limits';
 import type { AttachmentView } from './attachment-queries';
 import { type DisplayStatus, serverStatus } from './attachment-status';
@@ -217,4 +218,34 @@ export function newEntries(
       busyRetries: 0,
     };
   });
+}
+
+/** Automatic retries of an upload the server was too busy for (503 with Retry-After). */
+const MAX_BUSY_RETRIES = 3;
+
+/**
+ * What becomes of an entry whose upload failed with `error` (worded as `message`): a wait of
+ * `wait` ms after a busy server's Retry-After, then another go; else failed, retryable when the
+ * error allows it or when the server still holds the upload's parts (`resumable`), which a retry
+ * resumes.
+ */
+export function afterFailure(
+  error: unknown,
+  entry: DraftEntry,
+  message: string,
+  resumable: boolean,
+): { change: Partial<DraftEntry>; wait?: number } {
+  if (
+    error instanceof ApiError &&
+    error.status === 503 &&
+    error.retryAfterMs !== null &&
+    entry.busyRetries < MAX_BUSY_RETRIES
+  ) {
+    const until = Date.now() + error.retryAfterMs;
+    return { change: { upload: { phase: 'waiting', until, message } }, wait: error.retryAfterMs };
+  }
+  const retryable = resumable || !(error instanceof ApiError) || isRetryable(error.code);
+  return {
+    change: { resume: resumable ? entry.resume : undefined, upload: { phase: 'failed', message, retryable } },
+  };
 }

@@ -12,6 +12,7 @@ import {
   uploadLimitsQuery,
 } from './attachment-queries';
 import {
+  afterFailure,
   type DraftEntry,
   isInFlight,
   type LocalFile,
@@ -20,7 +21,7 @@ import {
   toComposerFiles,
   writeDraft,
 } from './composer-files';
-import { errorSentence, isRetryable } from './error-messages';
+import { errorSentence } from './error-messages';
 import { browserPartsDeps } from './parts/browser';
 import { PauseGate } from './parts/progress';
 import { cancelInParts, forgetUpload, interruptedUploads, isRemembered } from './parts/resumable';
@@ -28,7 +29,6 @@ import { type PartsControl, pickedAgain, restoredEntries, withPause } from './pa
 import { sendFile } from './send-file';
 
 const PARALLEL_UPLOADS = 3;
-const MAX_BUSY_RETRIES = 3;
 let nextKey = 0;
 const newKey = () => `local-${Date.now()}-${nextKey++}`;
 
@@ -161,40 +161,23 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
         .catch((error: unknown) => {
           running.current.delete(key);
           if (error instanceof DOMException && error.name === 'AbortError') return;
+          // A refusal after the row was written leaves it failed in the list.
+          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
           const current = entriesRef.current.find((e) => e.key === key);
+          if (!current) return;
           const ctx = { filename: local.file.name, kind: local.kind, size: local.file.size };
-          const message = errorSentence(error, ctx);
-          if (
-            current &&
-            error instanceof ApiError &&
-            error.status === 503 &&
-            error.retryAfterMs !== null &&
-            current.busyRetries < MAX_BUSY_RETRIES
-          ) {
-            const until = Date.now() + error.retryAfterMs;
-            update(key, (e) => ({
-              ...e,
-              busyRetries: e.busyRetries + 1,
-              upload: { phase: 'waiting', until, message },
-            }));
+          const resumable = current.resume && isRemembered(localStorage, current.resume.upload_id);
+          const outcome = afterFailure(error, current, errorSentence(error, ctx), Boolean(resumable));
+          if (outcome.wait !== undefined) {
+            const waitMs = outcome.wait;
+            update(key, (e) => ({ ...e, ...outcome.change, busyRetries: e.busyRetries + 1 }));
             timers.current.set(
               key,
-              setTimeout(
-                () => update(key, (e) => ({ ...e, upload: { phase: 'queued' } })),
-                error.retryAfterMs,
-              ),
+              setTimeout(() => update(key, (e) => ({ ...e, upload: { phase: 'queued' } })), waitMs),
             );
             return;
           }
-          // An upload in parts the server still holds is resumed by a retry, whatever the error.
-          const resume =
-            current?.resume && isRemembered(localStorage, current.resume.upload_id)
-              ? current.resume
-              : undefined;
-          const retryable = Boolean(resume) || !(error instanceof ApiError) || isRetryable(error.code);
-          update(key, (e) => ({ ...e, resume, upload: { phase: 'failed', message, retryable } }));
-          // A refusal after the row was written leaves it failed in the list.
-          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
+          update(key, (e) => ({ ...e, ...outcome.change }));
         })
         .finally(() => void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) }));
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '@/components/api';
 import { statusLabel } from '@/components/attachments/attachment-status';
-import { type DraftEntry, toComposerFiles } from '@/components/attachments/composer-files';
+import { afterFailure, type DraftEntry, toComposerFiles } from '@/components/attachments/composer-files';
 import { contentDigest } from '@/components/attachments/parts/browser';
 import type { ResumableRecord } from '@/components/attachments/parts/resumable';
 import { pickedAgain, restoredEntries, withPause } from '@/components/attachments/parts-controls';
@@ -99,5 +100,38 @@ describe('an upload in parts in the composer', () => {
     const stopped = toComposerFiles([{ ...entry, upload: paused }], [], new Set());
     expect(stopped[0]).toMatchObject({ pause: 'resume', inFlight: true });
     expect(stopped[0] && statusLabel(stopped[0].status)).toBe('Paused at 60% · 3\u00a0MB of 5\u00a0MB');
+  });
+});
+
+describe('an upload that fails', () => {
+  const entry = (busyRetries: number, resume?: ResumableRecord): DraftEntry => ({
+    key: 'k',
+    busyRetries,
+    resume,
+  });
+  const busy = new ApiError('busy', 503, 'upload_concurrency_limit', {}, 2_000);
+
+  it("waits a busy server's Retry-After a few times, then fails", () => {
+    expect(afterFailure(busy, entry(0), 'Busy.', false)).toMatchObject({
+      wait: 2_000,
+      change: { upload: { phase: 'waiting', message: 'Busy.' } },
+    });
+    expect(afterFailure(busy, entry(3), 'Busy.', false)).toMatchObject({
+      change: { upload: { phase: 'failed', retryable: true } },
+    });
+    expect(afterFailure(busy, entry(3), 'Busy.', false).wait).toBeUndefined();
+  });
+
+  it('can be retried when the server still holds its parts, whatever the error', async () => {
+    const record = await recordOf(file());
+    const refused = new ApiError('no', 415, 'unsupported_file_type');
+    expect(afterFailure(refused, entry(0, record), 'No.', false).change).toEqual({
+      resume: undefined,
+      upload: { phase: 'failed', message: 'No.', retryable: false },
+    });
+    expect(afterFailure(refused, entry(0, record), 'No.', true).change).toEqual({
+      resume: record,
+      upload: { phase: 'failed', message: 'No.', retryable: true },
+    });
   });
 });
