@@ -1,4 +1,6 @@
 import type { NextConfig } from 'next';
+import { PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { assertDeployEnv } from './lib/deploy-env';
 import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './lib/http/csp';
 
 const nextConfig: NextConfig = {
@@ -28,4 +30,11 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+/**
+ * A Vercel build (VERCEL=1) stops here, before compiling, when the deployment lacks what it needs
+ * at run time: the same list the functions would refuse to start with (lib/deploy-env.ts).
+ */
+export default function config(phase: string): NextConfig {
+  if (phase === PHASE_PRODUCTION_BUILD) assertDeployEnv('build', process.env);
+  return nextConfig;
+}

@@ -3,6 +3,12 @@ import { defineConfig } from '@playwright/test';
 /** Where the fake OpenAI server listens during the browser tests (e2e/helpers.ts steers it). */
 export const FAKE_OPENAI_PORT = 3199;
 export const FAKE_OPENAI_ORIGIN = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
+/**
+ * `next start` itself. The browser and the API specs reach it through the Vercel-like proxy on
+ * 3100 (tests/support/vercel-proxy), which refuses bodies over 4.5 MB as Vercel's edge does; the
+ * specs of our own server's limits above that figure talk to it directly.
+ */
+export const APP_DIRECT_PORT = 3198;
 export const E2E_METRICS_TOKEN = 'e2e-metrics-token';
 /** Wrong passwords that lock an account (the default, set here so the specs can count on it). */
 export const E2E_MAX_FAILURES = 5;
@@ -46,14 +52,17 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: 'node node_modules/next/dist/bin/next start -p 3100',
-      url: 'http://localhost:3100/signin',
+      command: `node node_modules/next/dist/bin/next start -p ${APP_DIRECT_PORT}`,
+      url: `http://localhost:${APP_DIRECT_PORT}/signin`,
       reuseExistingServer: false,
       timeout: 120_000,
       env: {
         PGLITE_DIR: '.data/pglite-e2e',
         FILE_STORAGE_DIR: '.data/files-e2e',
         AUTH_SECRET: 'e2e-only-secret-not-for-production-use-000',
+        // The public URL, as behind any proxy: Next builds a request's URL from its own port, so the
+        // origin check and the sign-in redirects need to be told the one the browser sees.
+        AUTH_URL: 'http://localhost:3100',
         NODE_ENV: 'production',
         OPENAI_API_KEY: 'e2e-test-key',
         OPENAI_BASE_URL: `${FAKE_OPENAI_ORIGIN}/v1`,
@@ -71,6 +80,13 @@ export default defineConfig({
         SIGNUP_MAX_PER_ADDRESS: '10000',
         UPLOAD_IDLE_TIMEOUT_SECONDS: String(E2E_UPLOAD_IDLE_SECONDS),
       },
+    },
+    {
+      command: `node --import tsx tests/support/vercel-proxy/main.ts --port 3100 --target ${APP_DIRECT_PORT}`,
+      // Started after the app (Playwright starts these in order, each once it answers): in front of it.
+      url: 'http://localhost:3100/signin',
+      reuseExistingServer: false,
+      timeout: 120_000,
     },
   ],
 });

@@ -1,6 +1,6 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import {
-  attachedFile,
+  composerChip,
   type FilePayload,
   FROM_APP,
   openNewChat,
@@ -72,7 +72,7 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
 
   await member.reload();
   await pickFiles(member, [twoMb]);
-  await expect(attachedFile(member, 'notes.txt')).toContainText(
+  await expect(composerChip(member, 'notes.txt')).toContainText(
     'notes.txt is 2 MB; documents can be at most 1 MB.',
   );
   const refused = await member.request.post(`/api/chats/${chatId}/attachments`, {
@@ -90,7 +90,7 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
   await member.reload();
   const small: FilePayload = { name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') };
   await pickFiles(member, [small]);
-  await expect(attachedFile(member, 'small.txt')).toContainText(
+  await expect(composerChip(member, 'small.txt')).toContainText(
     'Uploads are turned off for your organisation.',
   );
   const off = await member.request.post(`/api/chats/${chatId}/attachments`, {
@@ -104,7 +104,7 @@ test('an admin tightens a limit and flips the uploads switch; a member feels bot
   await saveSettings(admin);
   await member.reload();
   await pickFiles(member, [small]);
-  await expect(attachedFile(member, 'small.txt')).not.toContainText('turned off');
+  await expect(composerChip(member, 'small.txt')).not.toContainText('turned off');
   await expect
     .poll(async () => {
       const list = await member.request.get(`/api/chats/${chatId}/attachments`);

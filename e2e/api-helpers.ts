@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { type Browser, expect } from '@playwright/test';
-import { FAKE_OPENAI_ORIGIN } from '@/playwright.config';
+import { APP_DIRECT_PORT, FAKE_OPENAI_ORIGIN } from '@/playwright.config';
 import { readSse, type SseEvent } from '@/tests/support/sse';
-import { APP_HOST, APP_ORIGIN, APP_PORT, FROM_APP, signUp } from './helpers';
+import { APP_HOST, APP_ORIGIN, FROM_APP, signUp } from './helpers';
 
 /** HTTP-level helpers for the API specs: bearer-token users, raw requests, the fake OpenAI server. */
 
@@ -196,11 +196,13 @@ export interface RawResponse {
 /**
  * Writes `head` (request line and headers, perhaps with the start of a body) on a plain socket and
  * reads one response, without ever sending any more. Fails when no complete response arrives
- * within `timeoutMs`.
+ * within `timeoutMs`. Like `chunkedRequest`, it talks to `next start` itself, not through the
+ * Vercel-like proxy: these test our own server's handling of bodies (limits above Vercel's 4.5 MB,
+ * stalls), which a deployment without Vercel's edge relies on.
  */
 export function rawRequestWithoutBody(head: string | Buffer, timeoutMs = 5_000): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
-    const socket = net.connect({ host: APP_HOST, port: APP_PORT });
+    const socket = net.connect({ host: APP_HOST, port: APP_DIRECT_PORT });
     let received = Buffer.alloc(0);
     let settled = false;
     const finish = (error: Error | null, response?: RawResponse) => {
@@ -273,7 +275,7 @@ export function chunkedRequest(
     let ended = false;
     const request = http.request({
       host: APP_HOST,
-      port: APP_PORT,
+      port: APP_DIRECT_PORT,
       method: 'POST',
       path,
       headers: {

@@ -1,10 +1,18 @@
 import { expect, type Page } from '@playwright/test';
+import { APP_DIRECT_PORT } from '@/playwright.config';
 
 export const APP_HOST = 'localhost';
 export const APP_PORT = 3100;
 export const APP_ORIGIN = `http://${APP_HOST}:${APP_PORT}`;
 /** What our own pages send with a cookie request: the API refuses cookie posts from other origins. */
 export const FROM_APP = { origin: APP_ORIGIN };
+/**
+ * `next start` without the Vercel-like proxy in front (APP_ORIGIN is the proxy): for the specs of
+ * our own server's limits on bodies larger than Vercel lets through. Cookies are not per port, so
+ * a page's session works here too, with this origin.
+ */
+export const APP_DIRECT_ORIGIN = `http://${APP_HOST}:${APP_DIRECT_PORT}`;
+export const FROM_DIRECT = { origin: APP_DIRECT_ORIGIN };
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -102,6 +110,23 @@ export interface FilePayload {
   buffer: Buffer;
 }
 
+/** The chat's message composer. */
+export const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
+
+/** A file's chip in the message composer. */
+export const composerChip = (page: Page, filename: string) =>
+  composer(page)
+    .getByRole('list', { name: 'Attached files' })
+    .getByRole('listitem')
+    .filter({ hasText: filename });
+
+/** Picks files (paths or payloads) through the composer's Attach files button. */
+export async function pickFiles(page: Page, files: string[] | FilePayload[]) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles(files);
+}
+
 /** POSTs to the fake OpenAI server's control plane (reset, faults, indexing). */
 export async function fakeOpenAI(path: string, body: unknown = {}) {
   const { FAKE_OPENAI_ORIGIN } = await import('@/playwright.config');
@@ -185,19 +210,4 @@ export async function throttleUploads(page: Page, bytesPerSecond: number) {
     });
   await conditions(bytesPerSecond);
   return () => conditions(-1);
-}
-
-/** The chat's message composer, and one of the files attached in it. */
-export const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-export const attachedFile = (page: Page, filename: string) =>
-  composer(page)
-    .getByRole('list', { name: 'Attached files' })
-    .getByRole('listitem')
-    .filter({ hasText: filename });
-
-/** Picks files through the composer's attach button and the browser's file chooser. */
-export async function pickFiles(page: Page, files: FilePayload[]) {
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Attach files' }).click();
-  await (await chooser).setFiles(files);
 }

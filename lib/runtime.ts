@@ -9,6 +9,7 @@ import { startWorkerLoop, type WorkerLoop } from '@/lib/cleanup/loop';
 import { type WorkerDeps, withHandlers } from '@/lib/cleanup/worker';
 import type { Db } from '@/lib/db';
 import { type Database, openDatabase, resolveDatabaseConfig } from '@/lib/db/client';
+import { deployProblems, EnvironmentError } from '@/lib/deploy-env';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { createFileStoreRegistry } from '@/lib/file-stores/registry';
 import { createChatModelRegistry } from '@/lib/llm/registry';
@@ -32,8 +33,9 @@ import type { TurnDeps } from '@/lib/turns/service';
  * The whole is one process singleton (see lib/process-singleton.ts): Next bundles the routes and
  * instrumentation separately and dev-mode reloads evaluate modules again, yet the process must
  * keep one database, one metrics registry, one upload gate and one worker. Each part is built on
- * first use, so that a part nobody uses cannot fail start-up (a bad upload setting does not stop
- * the metrics route); a build that throws is tried again by the next caller.
+ * first use; a build that throws is tried again by the next caller. Every process checks the whole
+ * environment once at start (`assertEnvironment`), so a bad setting is reported there, with all
+ * the others, rather than by the first request that needs it.
  *
  * The logger, the log context, the worker's wake-up listeners and the registry of this process's
  * streams are process singletons of their own: services reach them directly, and every module
@@ -101,6 +103,47 @@ export async function closeDatabase(): Promise<void> {
   const database = rt.database;
   rt.database = undefined;
   if (database) await (await database).close();
+}
+
+/**
+ * Reads every configuration this process may need and refuses to start with one list of all that
+ * is missing or inconsistent: the deployment's own rules (lib/deploy-env.ts), then each
+ * configuration's bad variables. `deploy` applies Vercel's rules off Vercel (vercel-build).
+ */
+export function assertEnvironment(processName: string, options: { deploy?: boolean } = {}): void {
+  const env = process.env;
+  const rt = runtime();
+  const problems = deployProblems(env, options);
+  const configurations = [
+    () => resolveDatabaseConfig(env),
+    rt.attachmentConfig,
+    rt.workerConfig,
+    rt.streamSettings,
+    rt.models,
+    rt.authConfig,
+    rt.rateLimits,
+  ];
+  for (const load of configurations) {
+    try {
+      load();
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (problems.length) throw new EnvironmentError(processName, problems);
+}
+
+/**
+ * For a server process's start (instrumentation.ts): with a bad environment, the list goes to
+ * stderr as plain text and the process exits, rather than serving requests that would each fail.
+ */
+export function exitUnlessEnvironmentIsComplete(processName: string): void {
+  try {
+    assertEnvironment(processName);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
 }
 
 /** The process's metrics, which `GET /api/metrics` exports. */

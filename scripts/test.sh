@@ -27,7 +27,7 @@ else
   echo 'TEST_DATABASE_URL is not set: skipping the integration suite on PostgreSQL and the Neon driver.'
 fi
 
-step 'e2e (Playwright, Chromium)'
+step 'e2e (Playwright, Chromium) on a Vercel build (VERCEL=1, its environment checked), behind a 4.5 MB proxy'
 bash scripts/e2e.sh
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then

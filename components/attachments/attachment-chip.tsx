@@ -1,5 +1,6 @@
 'use client';
 
+import { useRef } from 'react';
 import { useCurrentChat } from '@/components/chats/current-chat';
 import { Button } from '@/components/ui/button';
 import { CloseIcon } from '@/components/ui/icons';
@@ -9,8 +10,9 @@ import { percent } from './attachment-status';
 import type { ComposerFile } from './composer-files';
 import { formatBytes } from './file-format';
 import { FileName } from './file-name';
-import { RetryIcon } from './icons';
+import { PauseIcon, PlayIcon, RetryIcon, UploadIcon } from './icons';
 import { hasOriginal, OriginalMenu } from './original-file';
+import type { PartsControl } from './parts-controls';
 import { StatusLine } from './status-line';
 
 const borders = {
@@ -26,22 +28,28 @@ function removeLabel({ filename, inFlight, status }: ComposerFile) {
 
 /**
  * One file in the composer: preview, name, size and status, with open or download (once stored),
- * retry and remove (or cancel).
+ * retry and remove (or cancel); an upload in parts also pauses and resumes, and after a reload
+ * asks for its file again.
  */
 export function AttachmentChip({
   file,
   onRemove,
   onRetry,
+  onControl,
 }: {
   file: ComposerFile;
   onRemove: () => void;
   onRetry: () => void;
+  onControl: (control: PartsControl) => void;
 }) {
+  const picker = useRef<HTMLInputElement>(null);
   const { status, filename } = file;
   const chatId = useCurrentChat();
   const bad = status.state === 'failed' || status.state === 'refused';
   // Sizes are part of the uploading label; everywhere else the size leads the status.
-  const showSize = status.state !== 'uploading' && status.state !== 'refused' && file.size > 0;
+  const showSize =
+    status.state !== 'uploading' && status.state !== 'paused' && status.state !== 'refused' && file.size > 0;
+  const progress = status.state === 'uploading' || status.state === 'paused' ? status : undefined;
   return (
     <li
       className={`relative flex min-w-0 items-start gap-2 overflow-hidden rounded-lg border bg-white p-2 dark:bg-zinc-900 ${bad ? borders.bad : borders.good}`}
@@ -54,19 +62,19 @@ export function AttachmentChip({
       <div className="min-w-0 flex-1">
         <FileName name={filename} className="text-sm font-medium" />
         <StatusLine status={status} prefix={showSize ? formatBytes(file.size) : undefined} />
-        {status.state === 'uploading' && status.loaded !== undefined && status.total !== undefined && (
+        {progress?.loaded !== undefined && progress.total !== undefined && (
           <div
             role="progressbar"
             aria-label={`Upload of ${filename}`}
             aria-valuemin={0}
             aria-valuemax={100}
-            aria-valuenow={percent(status.loaded, status.total)}
+            aria-valuenow={percent(progress.loaded, progress.total)}
             // Along the chip's bottom edge, so the chip keeps its height when the upload ends.
             className="absolute inset-x-0 bottom-0 h-1 bg-zinc-200 dark:bg-zinc-700"
           >
             <div
               className="h-full bg-blue-600 transition-[width] dark:bg-blue-400"
-              style={{ width: `${percent(status.loaded, status.total)}%` }}
+              style={{ width: `${percent(progress.loaded, progress.total)}%` }}
             />
           </div>
         )}
@@ -74,6 +82,39 @@ export function AttachmentChip({
       </div>
       <div className="flex shrink-0 items-center">
         {file.view && hasOriginal(file.view) && <OriginalMenu chatId={chatId} view={file.view} />}
+        {file.pause && (
+          <Button
+            variant="icon"
+            aria-label={`${file.pause === 'pause' ? 'Pause' : 'Resume'} upload of ${filename}`}
+            onClick={() => onControl({ kind: file.pause ?? 'pause' })}
+            data-chip-action
+          >
+            {file.pause === 'pause' ? <PauseIcon /> : <PlayIcon />}
+          </Button>
+        )}
+        {file.needsFile && (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              hidden
+              aria-label={`The file ${filename}, to resume its upload`}
+              onChange={(event) => {
+                const picked = event.target.files?.[0];
+                event.target.value = '';
+                if (picked) onControl({ kind: 'pick', file: picked });
+              }}
+            />
+            <Button
+              variant="icon"
+              aria-label={`Choose ${filename} again to resume`}
+              onClick={() => picker.current?.click()}
+              data-chip-action
+            >
+              <UploadIcon />
+            </Button>
+          </>
+        )}
         {file.canRetry && (
           <Button variant="icon" aria-label={`Retry ${filename}`} onClick={onRetry} data-chip-action>
             <RetryIcon />

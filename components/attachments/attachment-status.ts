@@ -6,7 +6,9 @@ import { formatBytes } from './file-format';
 export type DisplayStatus =
   | { state: 'refused'; message: string }
   | { state: 'queued' }
-  | { state: 'uploading'; loaded?: number; total?: number }
+  | { state: 'uploading'; loaded?: number; total?: number; bytesPerSecond?: number }
+  | { state: 'paused'; loaded: number; total: number }
+  | { state: 'interrupted' }
   | { state: 'waiting'; until: number; message: string }
   | { state: 'processing'; slow: boolean }
   | { state: 'ready' }
@@ -47,7 +49,13 @@ export function statusLabel(status: DisplayStatus, now = Date.now()): string {
     case 'uploading':
       return status.loaded === undefined || status.total === undefined
         ? 'Uploading'
-        : `Uploading ${percent(status.loaded, status.total)}% · ${formatBytes(status.loaded)} of ${formatBytes(status.total)}`;
+        : `Uploading ${percent(status.loaded, status.total)}% · ${formatBytes(status.loaded)} of ${formatBytes(status.total)}${
+            status.bytesPerSecond ? ` · ${formatBytes(status.bytesPerSecond)}/s` : ''
+          }`;
+    case 'paused':
+      return `Paused at ${percent(status.loaded, status.total)}% · ${formatBytes(status.loaded)} of ${formatBytes(status.total)}`;
+    case 'interrupted':
+      return 'Interrupted by leaving the page. Choose the same file again to send the rest.';
     case 'waiting':
       return `${status.message} Retrying in ${Math.max(1, Math.ceil((status.until - now) / 1000))} s.`;
     case 'processing':
@@ -70,6 +78,10 @@ export function announcement(filename: string, status: DisplayStatus): string | 
         : `${filename} not attached: ${status.message}`;
     case 'uploading':
       return `Uploading ${filename}.`;
+    case 'paused':
+      return `${filename} paused.`;
+    case 'interrupted':
+      return `The upload of ${filename} was interrupted; choose the same file again to send the rest.`;
     case 'waiting':
       return `${filename}: ${status.message} Retrying shortly.`;
     case 'processing':

@@ -1,6 +1,10 @@
+import { ApiError } from '@/components/api';
+import type { UploadLimits } from '@/lib/attachments/limits';
 import type { AttachmentView } from './attachment-queries';
 import { type DisplayStatus, serverStatus } from './attachment-status';
-import { type AttachmentKind, isRetryable } from './error-messages';
+import { checkFile, type Reserved } from './check-file';
+import { type AttachmentKind, failureSentence, isRetryable } from './error-messages';
+import type { ResumableRecord } from './parts/resumable';
 
 /*
  * The composer's selection: each entry a file this tab is uploading (or could not), or one the
@@ -11,7 +15,10 @@ import { type AttachmentKind, isRetryable } from './error-messages';
 export type UploadPhase =
   | { phase: 'refused'; message: string }
   | { phase: 'queued' }
-  | { phase: 'uploading'; loaded: number; total: number }
+  | { phase: 'uploading'; loaded: number; total: number; bytesPerSecond?: number | null }
+  | { phase: 'paused'; loaded: number; total: number }
+  /** Sent in parts until a reload: the user must pick the file again (a page cannot reopen it). */
+  | { phase: 'interrupted' }
   | { phase: 'sent' }
   | { phase: 'waiting'; until: number; message: string }
   | { phase: 'failed'; message: string; retryable: boolean };
@@ -34,6 +41,8 @@ export interface DraftEntry {
   upload?: UploadPhase;
   /** Automatic retries after a 503 with Retry-After. */
   busyRetries: number;
+  /** An upload in parts the server holds: a retry, or the file picked again, resumes it. */
+  resume?: ResumableRecord;
   /** A removal the server refused for a reason other than a lock. */
   notice?: string;
 }
@@ -51,6 +60,10 @@ export interface ComposerFile {
   /** True while the remove button cancels an upload rather than deleting a file. */
   inFlight: boolean;
   canRetry: boolean;
+  /** Sent in parts: it can be paused (or, paused, resumed). */
+  pause?: 'pause' | 'resume';
+  /** Interrupted by a reload: the file must be picked again to resume. */
+  needsFile: boolean;
   notice?: string;
 }
 
@@ -59,6 +72,7 @@ const draftStorageKey = (chatId: string) => `mini-chat:composer-attachments:${ch
 export const isInFlight = (upload: UploadPhase | undefined) =>
   upload?.phase === 'queued' ||
   upload?.phase === 'uploading' ||
+  upload?.phase === 'paused' ||
   upload?.phase === 'sent' ||
   upload?.phase === 'waiting';
 
@@ -78,7 +92,16 @@ function localStatus(upload: UploadPhase): DisplayStatus {
     case 'queued':
       return { state: 'queued' };
     case 'uploading':
-      return { state: 'uploading', loaded: upload.loaded, total: upload.total };
+      return {
+        state: 'uploading',
+        loaded: upload.loaded,
+        total: upload.total,
+        bytesPerSecond: upload.bytesPerSecond ?? undefined,
+      };
+    case 'paused':
+      return { state: 'paused', loaded: upload.loaded, total: upload.total };
+    case 'interrupted':
+      return { state: 'interrupted' };
     case 'sent':
       return { state: 'processing', slow: false };
     case 'waiting':
@@ -106,15 +129,18 @@ export function toComposerFiles(
     const view = entry.attachmentId ? views.get(entry.attachmentId) : undefined;
     const { local } = entry;
     if (!local && !view) return [];
+    // An interrupted upload the server has settled meanwhile (expired, cancelled elsewhere) is its row.
+    const upload =
+      entry.upload?.phase === 'interrupted' && view?.status !== 'uploading' ? undefined : entry.upload;
     const status: DisplayStatus =
       view && (view.locked || lockedIds.has(view.id))
         ? { state: 'locked' }
-        : entry.upload
-          ? localStatus(entry.upload)
+        : upload
+          ? localStatus(upload)
           : view
             ? serverStatus(view)
             : { state: 'processing', slow: false };
-    const failedOnServer = !entry.upload && view?.status === 'failed';
+    const failedOnServer = !upload && view?.status === 'failed';
     return [
       {
         key: entry.key,
@@ -124,7 +150,14 @@ export function toComposerFiles(
         previewSrc: local?.previewUrl,
         view,
         status,
-        inFlight: isInFlight(entry.upload),
+        inFlight: isInFlight(upload),
+        pause:
+          entry.resume && upload?.phase === 'uploading'
+            ? 'pause'
+            : upload?.phase === 'paused'
+              ? 'resume'
+              : undefined,
+        needsFile: upload?.phase === 'interrupted',
         canRetry:
           Boolean(local?.type) &&
           ((entry.upload?.phase === 'failed' && entry.upload.retryable) ||
@@ -133,4 +166,86 @@ export function toComposerFiles(
       },
     ];
   });
+}
+
+/**
+ * Entries for files just added: each checked against the chat's limits (`null`: unknown, the
+ * server still refuses what it must), with the files already on their way counted against what
+ * is left, so that a batch cannot overrun a limit together.
+ */
+export function newEntries(
+  files: File[],
+  limits: UploadLimits | null,
+  current: DraftEntry[],
+  newKey: () => string,
+): DraftEntry[] {
+  const reserved: Reserved = { documents: 0, bytes: 0 };
+  for (const entry of current) {
+    if (!entry.local || !isInFlight(entry.upload)) continue;
+    reserved.bytes += entry.local.file.size;
+    if (entry.local.kind === 'document') reserved.documents++;
+  }
+  return files.map((file): DraftEntry => {
+    const key = newKey();
+    const check = limits
+      ? checkFile(file, limits, reserved)
+      : ({
+          ok: true,
+          type: file.type || 'application/octet-stream',
+          kind: file.type.startsWith('image/') ? 'image' : 'document',
+        } as const);
+    if (!check.ok) {
+      const message = failureSentence(check.code, {
+        filename: file.name,
+        kind: check.kind,
+        size: file.size,
+        problem: check.details,
+      });
+      return {
+        key,
+        local: { file, kind: check.kind },
+        upload: { phase: 'refused', message },
+        busyRetries: 0,
+      };
+    }
+    reserved.bytes += file.size;
+    if (check.kind === 'document') reserved.documents++;
+    const previewUrl = check.kind === 'image' ? URL.createObjectURL(file) : undefined;
+    return {
+      key,
+      local: { file, type: check.type, kind: check.kind, previewUrl },
+      upload: { phase: 'queued' },
+      busyRetries: 0,
+    };
+  });
+}
+
+/** Automatic retries of an upload the server was too busy for (503 with Retry-After). */
+const MAX_BUSY_RETRIES = 3;
+
+/**
+ * What becomes of an entry whose upload failed with `error` (worded as `message`): a wait of
+ * `wait` ms after a busy server's Retry-After, then another go; else failed, retryable when the
+ * error allows it or when the server still holds the upload's parts (`resumable`), which a retry
+ * resumes.
+ */
+export function afterFailure(
+  error: unknown,
+  entry: DraftEntry,
+  message: string,
+  resumable: boolean,
+): { change: Partial<DraftEntry>; wait?: number } {
+  if (
+    error instanceof ApiError &&
+    error.status === 503 &&
+    error.retryAfterMs !== null &&
+    entry.busyRetries < MAX_BUSY_RETRIES
+  ) {
+    const until = Date.now() + error.retryAfterMs;
+    return { change: { upload: { phase: 'waiting', until, message } }, wait: error.retryAfterMs };
+  }
+  const retryable = resumable || !(error instanceof ApiError) || isRetryable(error.code);
+  return {
+    change: { resume: resumable ? entry.resume : undefined, upload: { phase: 'failed', message, retryable } },
+  };
 }

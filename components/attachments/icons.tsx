@@ -47,3 +47,15 @@ export const DownloadIcon = () => (
     <path d="M12 4v12M7 11l5 5 5-5M4 20h16" />
   </Icon>
 );
+
+export const PauseIcon = () => (
+  <Icon>
+    <path d="M9 5v14M15 5v14" />
+  </Icon>
+);
+
+export const PlayIcon = () => (
+  <Icon>
+    <path d="M8 5l11 7-11 7z" />
+  </Icon>
+);

@@ -9,6 +9,8 @@ const tones: Record<DisplayStatus['state'], string> = {
   waiting: 'text-amber-800 dark:text-amber-300',
   queued: 'text-zinc-600 dark:text-zinc-400',
   uploading: 'text-zinc-600 dark:text-zinc-400',
+  paused: 'text-zinc-600 dark:text-zinc-400',
+  interrupted: 'text-amber-800 dark:text-amber-300',
   processing: 'text-zinc-600 dark:text-zinc-400',
   ready: 'text-green-700 dark:text-green-400',
   locked: 'text-zinc-600 dark:text-zinc-400',

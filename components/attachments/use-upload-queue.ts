@@ -11,20 +11,24 @@ import {
   storeAttachment,
   uploadLimitsQuery,
 } from './attachment-queries';
-import { checkFile, type Reserved } from './check-file';
 import {
+  afterFailure,
   type DraftEntry,
   isInFlight,
   type LocalFile,
+  newEntries,
   readDraft,
   toComposerFiles,
   writeDraft,
 } from './composer-files';
-import { errorSentence, failureSentence, isRetryable } from './error-messages';
-import { uploadAttachment } from './upload-request';
+import { errorSentence } from './error-messages';
+import { browserPartsDeps } from './parts/browser';
+import { PauseGate } from './parts/progress';
+import { cancelInParts, forgetUpload, interruptedUploads, isRemembered } from './parts/resumable';
+import { type PartsControl, pickedAgain, restoredEntries, withPause } from './parts-controls';
+import { sendFile } from './send-file';
 
 const PARALLEL_UPLOADS = 3;
-const MAX_BUSY_RETRIES = 3;
 let nextKey = 0;
 const newKey = () => `local-${Date.now()}-${nextKey++}`;
 
@@ -40,13 +44,18 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
   const [entries, setEntries] = useState<DraftEntry[]>(() =>
     typeof window === 'undefined'
       ? []
-      : readDraft(chatId).map((id) => ({ key: id, attachmentId: id, busyRetries: 0 })),
+      : [
+          ...readDraft(chatId).map((id) => ({ key: id, attachmentId: id, busyRetries: 0 })),
+          ...restoredEntries(interruptedUploads(localStorage, chatId, Date.now())),
+        ],
   );
   const [lockedIds, setLockedIds] = useState<ReadonlySet<string>>(new Set());
   const entriesRef = useRef(entries);
   entriesRef.current = entries;
-  /** Uploads in flight: their abort controllers, and whether the user gave up on them once sent. */
-  const running = useRef(new Map<string, { controller: AbortController; discard: boolean }>());
+  /** Uploads in flight: their abort controllers and pause gates, and whether the user gave up on them once sent. */
+  const running = useRef(
+    new Map<string, { controller: AbortController; gate: PauseGate; discard: boolean }>(),
+  );
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
 
   const update = useCallback((key: string, change: (entry: DraftEntry) => DraftEntry) => {
@@ -74,15 +83,31 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     const known = new Set(attachments.map((view) => view.id));
     const seen = listed.current ?? new Set<string>();
     for (const id of known) seen.add(id);
+    // An upload a reload interrupted that the server has settled meanwhile is an ordinary file of
+    // the selection now (completed, expired), or gone with its row (cancelled elsewhere).
+    const interrupted = (entry: DraftEntry) => entry.upload?.phase === 'interrupted';
+    const settled = (entry: DraftEntry) =>
+      interrupted(entry) &&
+      attachments.some((view) => view.id === entry.attachmentId && view.status !== 'uploading');
+    const vanished = (entry: DraftEntry) => interrupted(entry) && !known.has(entry.attachmentId ?? '');
+    for (const entry of entriesRef.current) {
+      if (entry.resume && (settled(entry) || vanished(entry)))
+        forgetUpload(localStorage, entry.resume.upload_id);
+    }
     setEntries((current) => {
-      const kept = current.filter(
-        (entry) =>
-          entry.upload ||
-          !entry.attachmentId ||
-          known.has(entry.attachmentId) ||
-          !seen.has(entry.attachmentId),
-      );
-      return kept.length === current.length ? current : kept;
+      const kept = current
+        .map((entry) => (settled(entry) ? { ...entry, upload: undefined, resume: undefined } : entry))
+        .filter(
+          (entry) =>
+            !vanished(entry) &&
+            (entry.upload ||
+              !entry.attachmentId ||
+              known.has(entry.attachmentId) ||
+              !seen.has(entry.attachmentId)),
+        );
+      return kept.length === current.length && kept.every((entry, i) => entry === current[i])
+        ? current
+        : kept;
     });
   }, [attachments]);
 
@@ -90,15 +115,25 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     (entry: DraftEntry & { local: LocalFile & { type: string } }) => {
       const { key, local } = entry;
       const controller = new AbortController();
-      running.current.set(key, { controller, discard: false });
+      const gate = new PauseGate();
+      running.current.set(key, { controller, gate, discard: false });
       update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded: 0, total: local.file.size } }));
-      uploadAttachment({
+      sendFile({
         chatId,
         file: local.file,
         type: local.type,
         signal: controller.signal,
-        onProgress: (loaded, total) =>
-          update(key, (e) => ({ ...e, upload: { phase: 'uploading', loaded, total } })),
+        gate,
+        resume: entry.resume,
+        onProgress: (progress) =>
+          update(key, (e) => ({
+            ...e,
+            upload: gate.paused
+              ? { phase: 'paused', loaded: progress.loaded, total: progress.total }
+              : { phase: 'uploading', ...progress },
+          })),
+        onCreated: (record) =>
+          update(key, (e) => ({ ...e, attachmentId: record.attachment_id, resume: record })),
         onSent: () => update(key, (e) => ({ ...e, upload: { phase: 'sent' } })),
       })
         .then((view) => {
@@ -119,41 +154,30 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
             ...e,
             attachmentId: view.id,
             upload: undefined,
+            resume: undefined,
             local: e.local && previewUrl ? { ...e.local, previewUrl: undefined } : e.local,
           }));
         })
         .catch((error: unknown) => {
           running.current.delete(key);
           if (error instanceof DOMException && error.name === 'AbortError') return;
+          // A refusal after the row was written leaves it failed in the list.
+          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
           const current = entriesRef.current.find((e) => e.key === key);
+          if (!current) return;
           const ctx = { filename: local.file.name, kind: local.kind, size: local.file.size };
-          const message = errorSentence(error, ctx);
-          if (
-            current &&
-            error instanceof ApiError &&
-            error.status === 503 &&
-            error.retryAfterMs !== null &&
-            current.busyRetries < MAX_BUSY_RETRIES
-          ) {
-            const until = Date.now() + error.retryAfterMs;
-            update(key, (e) => ({
-              ...e,
-              busyRetries: e.busyRetries + 1,
-              upload: { phase: 'waiting', until, message },
-            }));
+          const resumable = current.resume && isRemembered(localStorage, current.resume.upload_id);
+          const outcome = afterFailure(error, current, errorSentence(error, ctx), Boolean(resumable));
+          if (outcome.wait !== undefined) {
+            const waitMs = outcome.wait;
+            update(key, (e) => ({ ...e, ...outcome.change, busyRetries: e.busyRetries + 1 }));
             timers.current.set(
               key,
-              setTimeout(
-                () => update(key, (e) => ({ ...e, upload: { phase: 'queued' } })),
-                error.retryAfterMs,
-              ),
+              setTimeout(() => update(key, (e) => ({ ...e, upload: { phase: 'queued' } })), waitMs),
             );
             return;
           }
-          const retryable = !(error instanceof ApiError) || isRetryable(error.code);
-          update(key, (e) => ({ ...e, upload: { phase: 'failed', message, retryable } }));
-          // A refusal after the row was written leaves it failed in the list.
-          void client.invalidateQueries({ queryKey: attachmentKeys.list(chatId) });
+          update(key, (e) => ({ ...e, ...outcome.change }));
         })
         .finally(() => void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) }));
     },
@@ -197,47 +221,7 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     async (files: File[]) => {
       if (files.length === 0) return;
       const limits = await client.fetchQuery(uploadLimitsQuery(chatId)).catch(() => null);
-      // Files on their way count against what is left, so a batch cannot overrun a limit together.
-      const reserved: Reserved = { documents: 0, bytes: 0 };
-      for (const entry of entriesRef.current) {
-        if (!entry.local || !isInFlight(entry.upload)) continue;
-        reserved.bytes += entry.local.file.size;
-        if (entry.local.kind === 'document') reserved.documents++;
-      }
-      const added = files.map((file): DraftEntry => {
-        const key = newKey();
-        // Without limits the browser cannot judge; the server still refuses what it must.
-        const check = limits
-          ? checkFile(file, limits, reserved)
-          : ({
-              ok: true,
-              type: file.type || 'application/octet-stream',
-              kind: file.type.startsWith('image/') ? 'image' : 'document',
-            } as const);
-        if (!check.ok) {
-          const message = failureSentence(check.code, {
-            filename: file.name,
-            kind: check.kind,
-            size: file.size,
-            problem: check.details,
-          });
-          return {
-            key,
-            local: { file, kind: check.kind },
-            upload: { phase: 'refused', message },
-            busyRetries: 0,
-          };
-        }
-        reserved.bytes += file.size;
-        if (check.kind === 'document') reserved.documents++;
-        const previewUrl = check.kind === 'image' ? URL.createObjectURL(file) : undefined;
-        return {
-          key,
-          local: { file, type: check.type, kind: check.kind, previewUrl },
-          upload: { phase: 'queued' },
-          busyRetries: 0,
-        };
-      });
+      const added = newEntries(files, limits, entriesRef.current, newKey);
       setEntries((current) => [...current, ...added]);
     },
     [chatId, client],
@@ -250,6 +234,15 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
       const entry = entriesRef.current.find((candidate) => candidate.key === key);
       if (!entry) return;
       const run = running.current.get(key);
+      // An upload in parts before its completion: cancelled at the server, which drops its row.
+      if (entry.resume && entry.upload?.phase !== 'sent') {
+        run?.controller.abort();
+        await cancelInParts(browserPartsDeps, localStorage, entry.resume.upload_id);
+        storeAttachment(client, chatId, entry.resume.attachment_id, null);
+        void client.invalidateQueries({ queryKey: attachmentKeys.limits(chatId) });
+        drop(key);
+        return;
+      }
       if (run) {
         // Before the last byte, aborting stops the server too; after it, the answer is awaited and deleted.
         if (entry.upload?.phase === 'sent') run.discard = true;
@@ -300,7 +293,12 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     (key: string) => {
       const entry = entriesRef.current.find((candidate) => candidate.key === key);
       if (!entry?.local?.type) return;
-      // The failed row would only linger in the chat's files next to the new one.
+      // The failed row would only linger in the chat's files next to the new one; an upload in
+      // parts the server still holds keeps its row, and goes on.
+      if (entry.resume) {
+        update(key, (e) => ({ ...e, upload: { phase: 'queued' }, busyRetries: 0, notice: undefined }));
+        return;
+      }
       if (entry.attachmentId) {
         const failedId = entry.attachmentId;
         void deleteAttachment(chatId, failedId)
@@ -318,10 +316,29 @@ export function useUploadQueue(chatId: string, attachments: AttachmentView[] | u
     [chatId, client, update],
   );
 
+  /** Pause, resume, or the file picked again after a reload (checked to be the same first). */
+  const control = useCallback(
+    async (key: string, action: PartsControl) => {
+      const entry = entriesRef.current.find((candidate) => candidate.key === key);
+      if (!entry) return;
+      if (action.kind === 'pick') {
+        const change = await pickedAgain(browserPartsDeps, entry, action.file);
+        update(key, (e) => ({ ...e, ...change }));
+        return;
+      }
+      const gate = running.current.get(key)?.gate;
+      if (!gate) return;
+      if (action.kind === 'pause') gate.pause();
+      else gate.resume();
+      update(key, (e) => ({ ...e, upload: withPause(e.upload, gate.paused) }));
+    },
+    [update],
+  );
+
   const files = useMemo(
     () => toComposerFiles(entries, attachments, lockedIds),
     [attachments, entries, lockedIds],
   );
 
-  return { files, lockedIds, markLocked, add, remove, retry, release };
+  return { files, lockedIds, markLocked, add, remove, retry, release, control };
 }

@@ -17,6 +17,7 @@ import { AttachmentChip } from '@/components/attachments/attachment-chip';
 import type { DisplayStatus } from '@/components/attachments/attachment-status';
 import type { ComposerFile } from '@/components/attachments/composer-files';
 import { FilesIcon } from '@/components/attachments/icons';
+import type { PartsControl } from '@/components/attachments/parts-controls';
 import { StatusAnnouncer } from '@/components/attachments/status-announcer';
 import { UnseenImagesHint } from '@/components/messages/unseen-images';
 import { Button } from '@/components/ui/button';
@@ -26,6 +27,8 @@ import { MAX_CONTENT_CHARS } from '@/lib/turns/limits';
 const NOT_YET: ReadonlySet<DisplayStatus['state']> = new Set([
   'queued',
   'uploading',
+  'paused',
+  'interrupted',
   'waiting',
   'processing',
 ]);
@@ -69,6 +72,8 @@ interface ComposerProps {
   onAddFiles: (files: File[]) => void;
   onRemove: (key: string) => Promise<void>;
   onRetry: (key: string) => void;
+  /** Pause, resume, or the file picked again, for an upload in parts. */
+  onControl: (key: string, control: PartsControl) => void;
   filesPanel: { open: boolean; count: number; controls: string; onToggle: () => void };
   /** Sends the text with the ready files; resolves true once the server has taken the message. */
   onSend: (content: string, files: ComposerFile[]) => Promise<boolean>;
@@ -96,6 +101,7 @@ export function Composer({
   onAddFiles,
   onRemove,
   onRetry,
+  onControl,
   filesPanel,
   onSend,
   onStop,
@@ -188,6 +194,7 @@ export function Composer({
                 file={file}
                 onRemove={() => void remove(file.key, index)}
                 onRetry={() => onRetry(file.key)}
+                onControl={(control) => onControl(file.key, control)}
               />
             ))}
           </ul>

@@ -67,6 +67,16 @@ const envSchema = z
     }
   });
 
+/**
+ * The database migrations run against: `DATABASE_URL_UNPOOLED` when set (Neon's Vercel
+ * integration sets it beside the pooled `DATABASE_URL`), because a transaction-mode pooler does
+ * not keep a session's locks and settings between statements; else the same as the app's.
+ */
+export function migrationDatabaseConfig(env: Env = process.env): DatabaseConfig {
+  const direct = env.DATABASE_URL_UNPOOLED?.trim();
+  return resolveDatabaseConfig(direct ? { ...env, DATABASE_URL: direct } : env);
+}
+
 /** The single place the driver is chosen from the environment. */
 export function resolveDatabaseConfig(env: Env = process.env): DatabaseConfig {
   const e = loadEnv(envSchema, 'database', env);

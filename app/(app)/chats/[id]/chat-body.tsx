@@ -114,6 +114,7 @@ export function ChatBody({
         onAddFiles={queue.add}
         onRemove={queue.remove}
         onRetry={queue.retry}
+        onControl={(key, control) => void queue.control(key, control)}
         filesPanel={{
           open: panelOpen,
           count: list.data?.length ?? 0,

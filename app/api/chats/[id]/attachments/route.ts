@@ -9,6 +9,9 @@ import { attachmentDeps } from '@/lib/runtime';
 
 type Params = { id: string };
 
+// sharp (an image's thumbnail) is a native module: Node, never the Edge runtime.
+export const runtime = 'nodejs';
+
 // The body is streamed from request.body to the provider; this route must stay out of any
 // proxy.ts matcher, which would buffer and truncate it at 10 MB.
 export const POST = apiRoute<Params>(async ({ request, caller, params }) => {
