@@ -23,7 +23,7 @@ export function durableFileStores(env: Env): string[] {
   const stores: string[] = [];
   if (set(env, 'OPENAI_API_KEY')) stores.push('openai');
   if (set(env, 'AZURE_OPENAI_ENDPOINT') && set(env, 'AZURE_OPENAI_API_KEY')) stores.push('azure');
-  if (env.FILE_STORE?.trim().toLowerCase() === 's3' && set(env, 'S3_BUCKET')) stores.push('s3');
+  if (env.FILE_STORE?.trim() === 's3' && set(env, 'S3_BUCKET')) stores.push('s3');
   return stores;
 }
 
@@ -38,7 +38,7 @@ export const NO_DURABLE_STORE =
  */
 export function deployProblems(env: Env, options: { deploy?: boolean } = {}): string[] {
   const problems: string[] = [];
-  if (env.FILE_STORE?.trim().toLowerCase() === 's3' && !set(env, 'S3_BUCKET')) {
+  if (env.FILE_STORE?.trim() === 's3' && !set(env, 'S3_BUCKET')) {
     problems.push('FILE_STORE=s3 needs S3_BUCKET (the bucket the files are kept in).');
   }
   if (set(env, 'AZURE_OPENAI_ENDPOINT') !== set(env, 'AZURE_OPENAI_API_KEY')) {

@@ -12,6 +12,7 @@ import { type Database, openDatabase, resolveDatabaseConfig } from '@/lib/db/cli
 import { deployProblems, EnvironmentError } from '@/lib/deploy-env';
 import type { FileStore, FileStoreId } from '@/lib/file-stores/ports';
 import { createFileStoreRegistry } from '@/lib/file-stores/registry';
+import { loadS3Config } from '@/lib/file-stores/s3';
 import { createChatModelRegistry } from '@/lib/llm/registry';
 import { errorFields, log } from '@/lib/log';
 import { PromMetrics } from '@/lib/metrics';
@@ -122,6 +123,7 @@ export function assertEnvironment(processName: string, options: { deploy?: boole
     rt.models,
     rt.authConfig,
     rt.rateLimits,
+    () => loadS3Config(env),
   ];
   for (const load of configurations) {
     try {

@@ -65,6 +65,20 @@ describe('the operator commands check the environment before anything else', () 
     expect(lines[4]).toMatch(/Invalid upload configuration: UPLOAD_MAX_IMAGE_MB/);
   });
 
+  it('an S3 store missing its region is named in the same list', { timeout: budgetFor(1) }, async () => {
+    const { code, stderr } = await runScript('worker', [], {
+      ...bare,
+      FILE_STORE: 's3',
+      S3_BUCKET: 'files',
+    });
+    expect(code).toBe(1);
+    expect(listed(stderr)).toEqual([
+      expect.stringMatching(
+        /^ {2}- Invalid S3 file store configuration: S3_REGION: Required when FILE_STORE=s3/,
+      ),
+    ]);
+  });
+
   it('a machine of its own migrates its embedded database as before', { timeout: budgetFor(1) }, async () => {
     const { code, stderr } = await runScript('db:migrate', [], bare);
     expect(code, stderr).toBe(0);
