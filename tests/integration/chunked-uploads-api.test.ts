@@ -108,10 +108,23 @@ describe('chunked upload routes', () => {
     );
     expect(body).toMatchObject({ part_size: 4_194_304, part_count: 2, state: 'uploading' });
     const [p1, p2] = partsOf(bytes) as [Buffer, Buffer];
-    expect((await put(user, body.upload_id, '2', p2)).status).toBe(200);
+    const second = await put(user, body.upload_id, '2', p2);
+    expect(second).toMatchObject({ status: 200 });
+    // A part's answer is about that part; the parts received are the status's.
+    expect(second.body).toEqual({
+      upload_id: body.upload_id,
+      part_number: 2,
+      size_bytes: p2.length,
+      state: 'uploading',
+      expires_at: body.expires_at,
+    });
     expect((await status(user, body.upload_id)).body).toMatchObject({ received_parts: [2] });
     expectProblem(await complete(user, body.upload_id), 409, 'upload_incomplete');
-    expect((await put(user, body.upload_id, '1', p1)).body).toMatchObject({ received_parts: [1, 2] });
+    expect((await put(user, body.upload_id, '1', p1)).body).toMatchObject({
+      part_number: 1,
+      state: 'uploading',
+    });
+    expect((await status(user, body.upload_id)).body).toMatchObject({ received_parts: [1, 2] });
     const done = await complete(user, body.upload_id);
     expect(done).toMatchObject({
       status: 200,

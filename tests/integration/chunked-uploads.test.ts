@@ -121,7 +121,14 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
     await sendPart(deps, user.caller, created.upload_id, 1, p1);
     // The same part again with the same digest changes nothing.
     const again = await sendPart(deps, user.caller, created.upload_id, 1, p1);
-    expect(again.received_parts).toEqual([1, 3]);
+    expect(again).toEqual({
+      upload_id: created.upload_id,
+      part_number: 1,
+      size_bytes: PART_SIZE,
+      state: 'uploading',
+      expires_at: created.expires_at,
+    });
+    expect((await getUpload(deps, user.caller, created.upload_id)).received_parts).toEqual([1, 3]);
     const other = Buffer.from(p1);
     other[0] = 'X'.charCodeAt(0);
     expect((await failure(sendPart(deps, user.caller, created.upload_id, 1, other))).code).toBe(
@@ -197,6 +204,43 @@ describe.each(STORES)(`chunked uploads to the $store store on ${driver}`, ({ sto
     const late = await failure(sendPart(capped, user.caller, first.upload_id, 2, bytes.subarray(PART_SIZE)));
     expect(late).toMatchObject({ code: 'upload_cancelled', status: 409 });
     await uploadInParts(capped, user.caller, chatId, bytes, { filename: 'b.txt' });
+  });
+
+  it('a part whose bytes reach the staging after a cancel is refused, and nothing stays staged', async () => {
+    const bytes = textOfSize(PART_SIZE + 5);
+    const part = bytes.subarray(0, PART_SIZE);
+    const { created } = await startText(model, bytes.length);
+    let reading!: () => void;
+    const read = new Promise<void>((resolve) => {
+      reading = resolve;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* body(): AsyncGenerator<Uint8Array> {
+      reading();
+      await held;
+      yield part;
+    }
+    const refused = failure(
+      putPart(deps, user.caller, created.upload_id, {
+        partNumber: '1',
+        digest: digestOf(part),
+        length: PART_SIZE,
+        body: body(),
+      }),
+    );
+    // Claimed and waiting for its bytes when the cancel comes.
+    await read;
+    await cancelUpload(deps, user.caller, created.upload_id);
+    release();
+    // The folder and the bucket take the part and the upload's state refuses it after; the fake's
+    // Uploads API refuses a part for a cancelled upload itself.
+    expect(await refused).toMatchObject(
+      store === 'openai' ? { code: 'upload_failed' } : { code: 'upload_cancelled', status: 409 },
+    );
+    await expectNothingStaged();
   });
 
   it('expiry: the sweep cancels the upload, fails the attachment and removes every staged part', async () => {
@@ -328,7 +372,11 @@ describe('a part whose body stalls', () => {
       }),
     );
     expect(lying).toMatchObject({ code: 'payload_too_large', status: 413 });
-    expect((await sendPart(paced, user.caller, created.upload_id, 1, part)).received_parts).toEqual([1]);
+    expect(await sendPart(paced, user.caller, created.upload_id, 1, part)).toMatchObject({
+      part_number: 1,
+      state: 'uploading',
+    });
+    expect((await getUpload(paced, user.caller, created.upload_id)).received_parts).toEqual([1]);
   });
 });
 

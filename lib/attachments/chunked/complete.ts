@@ -15,7 +15,7 @@ import { closeUpload } from './close';
 import { refuseIfClosed, ruleOf, stagingOf } from './part';
 import { expectedPartBytes } from './protocol';
 import { findUpload, setUploadState, stagedParts } from './store';
-import { toUploadView, type UploadView } from './view';
+import { toUploadView, type UploadView, uploadView } from './view';
 
 export interface CompleteOutcome {
   upload: UploadView;
@@ -57,9 +57,11 @@ export async function completeUpload(
   if (!claimed) return completeUpload(deps, caller, uploadId);
 
   const fileStore = resolveFileStore(deps, upload.provider as FileStoreId);
-  const outcome = await whilePending(deps, claimed.pending, () =>
+  const { completed, ...outcome } = await whilePending(deps, claimed.pending, () =>
     finish(deps, fileStore, claimed.completing, claimed.pending, parts),
   );
+  if (completed) return { upload: uploadView(completed, outcome.attachment, []), indexing: outcome.indexing };
+  // Taken for dead and expired meanwhile (a completion that ran past its grace): as it stands now.
   const done = await findUpload(deps.db, scope, uploadId);
   return { upload: await toUploadView(deps.db, done.upload, done.attachment), indexing: outcome.indexing };
 }
@@ -112,7 +114,7 @@ async function finish(
   upload: Upload,
   pending: Attachment,
   parts: UploadPart[],
-): Promise<UploadOutcome> {
+): Promise<UploadOutcome & { completed: Upload | undefined }> {
   let providerFileId: string;
   try {
     ({ providerFileId } = await stagingOf(deps, upload).complete(
@@ -130,13 +132,15 @@ async function finish(
     throw fileStoreFailure(err, 'upload_failed');
   }
   // The staging area is gone with the join, whatever becomes of the file now.
-  await setUploadState(deps.db, upload.id, ['completing'], 'completed', { stagingReleasedAt: new Date() });
+  const completed = await setUploadState(deps.db, upload.id, ['completing'], 'completed', {
+    stagingReleasedAt: new Date(),
+  });
   const uploaded = await settleUpload(deps, fileStore, pending, { providerFileId, size: upload.sizeBytes });
   const image =
     ruleOf(pending).kind === 'image' && !pending.imgThumbnail
       ? await readBack(fileStore, providerFileId)
       : null;
-  return finishUpload(deps, fileStore, uploaded, image);
+  return { ...(await finishUpload(deps, fileStore, uploaded, image)), completed };
 }
 
 /**

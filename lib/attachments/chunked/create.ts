@@ -6,6 +6,7 @@ import { storedFilename } from '@/lib/attachments/mime';
 import { transition } from '@/lib/attachments/store';
 import { admitUpload, resolveFileStore, resolveType } from '@/lib/attachments/upload/admit';
 import { insertPending } from '@/lib/attachments/upload/pending';
+import { toAttachmentView } from '@/lib/attachments/view';
 import { type Upload, uploads } from '@/lib/db/schema';
 import { AppError } from '@/lib/errors';
 import type { UploadStaging } from '@/lib/file-stores/ports';
@@ -16,7 +17,7 @@ import { parseInput } from '@/lib/validation';
 import { sweepUploads } from './close';
 import { MAX_PARTS, PART_SIZE, partCountFor, UPLOAD_TTL_MS } from './protocol';
 import { setStagingRef, setUploadState } from './store';
-import { toUploadView, type UploadView } from './view';
+import { type UploadView, uploadView } from './view';
 
 const createSchema = z.object({
   filename: z.string().min(1).max(1024),
@@ -100,7 +101,7 @@ export async function createUpload(
     partSize: PART_SIZE,
     partCount,
   });
-  return toUploadView(deps.db, opened, row);
+  return uploadView(opened, toAttachmentView(row), []);
 }
 
 /**

@@ -12,8 +12,8 @@ import { authorize, type Caller } from '@/lib/policy';
 import { closeUpload } from './close';
 import { assertOpen, expectedPartBytes, parseContentDigest, parsePartNumber } from './protocol';
 import { receivePart } from './receive';
-import { claimPart, findUpload, findUploadById, recordPart, releaseClaim } from './store';
-import { effectiveState, toUploadView, type UploadView } from './view';
+import { claimPart, findUpload, recordPart, releaseClaim } from './store';
+import { effectiveState, type PartView, partView } from './view';
 
 export interface PartInput {
   /** The part number as it came in the path. */
@@ -37,7 +37,7 @@ export async function putPart(
   caller: Caller | null,
   uploadId: string,
   input: PartInput,
-): Promise<UploadView> {
+): Promise<PartView> {
   const scope = authorize(caller, 'upload.part');
   refuseWhileDraining();
   const { upload, attachment } = await findUpload(deps.db, scope, uploadId);
@@ -49,44 +49,51 @@ export async function putPart(
   const staging = stagingOf(deps, upload);
   const sha256 = digest.toString('hex');
   const claim = await claimPart(deps.db, { uploadId: upload.id, partNumber: n, sizeBytes: size, sha256 });
-  if (!claim.claimed && claim.part.sha256 !== sha256) {
-    throw new AppError('part_conflict', `Part ${n} was already received with other content.`);
-  }
-  if (claim.claimed || !claim.part.partRef) {
-    const rule = ruleOf(attachment);
-    const leave = enterGate(deps, scope.userId, rule.kind);
-    try {
-      const received = await receivePart(deps, staging, upload.stagingRef as string, {
-        n,
-        size,
-        digest,
-        rule,
-        last: n === upload.partCount,
-        wholeImage: rule.kind === 'image' && upload.partCount === 1,
-        body: input.body ?? empty(),
-      });
-      await recordPart(deps.db, { uploadId: upload.id, partNumber: n, sizeBytes: size, sha256 }, received);
-      if (received.image) await storeThumbnail(deps, attachment, received.image);
-    } catch (err) {
-      await releaseClaim(deps.db, upload.id, n);
-      if (err instanceof AppError && err.code === 'content_type_mismatch') {
-        // Not what its type says: the file can never be right, so the upload ends here.
-        await closeUpload(deps, upload, 'cancelled', err.code);
-        err.extensions.attachment_id = attachment.id;
-      }
-      throw err;
-    } finally {
-      leave();
+  if (!claim.claimed && claim.part.sha256 !== sha256) throw partConflict(n);
+  // The same part again, already staged: answered from the upload as read above.
+  if (!claim.claimed && claim.part.partRef) return partView(upload, n, size);
+  const rule = ruleOf(attachment);
+  const leave = enterGate(deps, scope.userId, rule.kind);
+  let state: Upload['state'] | undefined;
+  try {
+    const received = await receivePart(deps, staging, upload.stagingRef as string, {
+      n,
+      size,
+      digest,
+      rule,
+      last: n === upload.partCount,
+      wholeImage: rule.kind === 'image' && upload.partCount === 1,
+      body: input.body ?? empty(),
+    });
+    state = await recordPart(
+      deps.db,
+      { uploadId: upload.id, partNumber: n, sizeBytes: size, sha256 },
+      received,
+    );
+    // A failed request of the same bytes gave the claim back, and other bytes claimed it since.
+    if (!state) throw partConflict(n);
+    if (received.image) await storeThumbnail(deps, attachment, received.image);
+  } catch (err) {
+    await releaseClaim(deps.db, upload.id, n, sha256);
+    if (err instanceof AppError && err.code === 'content_type_mismatch') {
+      // Not what its type says: the file can never be right, so the upload ends here.
+      await closeUpload(deps, upload, 'cancelled', err.code);
+      err.extensions.attachment_id = attachment.id;
     }
+    throw err;
+  } finally {
+    leave();
   }
-  const now = (await findUploadById(deps.db, upload.id)) ?? upload;
-  if (now.state === 'cancelled' || now.state === 'expired') {
+  if (state === 'cancelled' || state === 'expired') {
     // Closed while this part was arriving: what it staged goes with the rest.
     await staging.abort(upload.stagingRef as string).catch(() => {});
-    assertOpen(now);
+    assertOpen({ state });
   }
-  return toUploadView(deps.db, now, attachment);
+  return partView({ ...upload, state }, n, size);
 }
+
+const partConflict = (n: number) =>
+  new AppError('part_conflict', `Part ${n} was already received with other content.`);
 
 /** Answers for an upload that takes no parts; one past its expiry is expired here and now. */
 export async function refuseIfClosed(deps: AttachmentDeps, upload: Upload): Promise<void> {

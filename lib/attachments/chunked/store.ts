@@ -41,11 +41,6 @@ export async function findUpload(db: Db, scope: OwnerScope, uploadId: string): P
   return row;
 }
 
-export async function findUploadById(q: Queryable, id: string): Promise<Upload | undefined> {
-  const [row] = await q.select().from(uploads).where(eq(uploads.id, id));
-  return row;
-}
-
 /** Compare-and-set of an upload's state. */
 export async function setUploadState(
   q: Queryable,
@@ -106,32 +101,42 @@ export async function claimPart(
 
 /**
  * Records a staged part on its claim. Upserted, for a claim given back by a failed request of the
- * same bytes meanwhile; never over a claim by other bytes.
+ * same bytes meanwhile; never over a claim by other bytes (then undefined). Answers the upload's
+ * state as this statement sees it, after the part was staged: a cancel or expiry that came first
+ * shows here, without reading the upload again.
  */
 export async function recordPart(
   q: Queryable,
   part: { uploadId: string; partNumber: number; sizeBytes: number; sha256: string },
   staged: { partRef: string; edges: { textHead: Buffer; textTail: Buffer } | null },
-) {
+): Promise<UploadState | undefined> {
   const set = { partRef: staged.partRef, ...(staged.edges ?? {}) };
-  await q
+  const [row] = await q
     .insert(uploadParts)
     .values({ ...part, ...set })
     .onConflictDoUpdate({
       target: [uploadParts.uploadId, uploadParts.partNumber],
       set,
       setWhere: sql`${uploadParts.sha256} = ${part.sha256}`,
+    })
+    .returning({
+      uploadState: sql<UploadState>`(select ${uploads.state} from ${uploads} where ${uploads.id} = ${part.uploadId})`,
     });
+  return row?.uploadState;
 }
 
-/** Gives a claim back when its bytes could not be staged, so the same part can be sent again. */
-export async function releaseClaim(q: Queryable, uploadId: string, partNumber: number) {
+/**
+ * Gives a claim back when its bytes could not be staged, so the same part can be sent again; only
+ * a claim for these bytes, never one that other bytes made since.
+ */
+export async function releaseClaim(q: Queryable, uploadId: string, partNumber: number, sha256: string) {
   await q
     .delete(uploadParts)
     .where(
       and(
         eq(uploadParts.uploadId, uploadId),
         eq(uploadParts.partNumber, partNumber),
+        eq(uploadParts.sha256, sha256),
         isNull(uploadParts.partRef),
       ),
     );

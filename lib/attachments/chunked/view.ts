@@ -25,14 +25,46 @@ export async function toUploadView(
   attachment: Attachment,
 ): Promise<UploadView> {
   const parts = upload.state === 'uploading' ? await stagedParts(q, upload.id) : [];
-  return {
-    upload_id: upload.id,
-    state: effectiveState(upload),
-    size_bytes: upload.sizeBytes,
-    part_size: upload.partSize,
-    part_count: upload.partCount,
-    expires_at: upload.expiresAt.toISOString(),
-    received_parts: parts.map((part) => part.partNumber),
-    attachment: toAttachmentView(attachment),
-  };
+  return uploadView(
+    upload,
+    toAttachmentView(attachment),
+    parts.map((part) => part.partNumber),
+  );
 }
+
+/** The view from what is in hand (a new upload has no parts; a closed one lists none). */
+export const uploadView = (
+  upload: Upload,
+  attachment: AttachmentView,
+  receivedParts: number[],
+): UploadView => ({
+  upload_id: upload.id,
+  state: effectiveState(upload),
+  size_bytes: upload.sizeBytes,
+  part_size: upload.partSize,
+  part_count: upload.partCount,
+  expires_at: upload.expiresAt.toISOString(),
+  received_parts: receivedParts,
+  attachment,
+});
+
+/**
+ * The answer to a part: that it is staged, and where its upload stands. Parts arrive in parallel,
+ * so no part's answer is the upload's whole story; the parts received are the status's
+ * (`GET /api/uploads/{id}`), which is how a client resumes.
+ */
+export interface PartView {
+  upload_id: string;
+  part_number: number;
+  size_bytes: number;
+  state: UploadState;
+  expires_at: string;
+}
+
+export const partView = (upload: Upload, partNumber: number, sizeBytes: number): PartView => ({
+  upload_id: upload.id,
+  part_number: partNumber,
+  size_bytes: sizeBytes,
+  state: effectiveState(upload),
+  expires_at: upload.expiresAt.toISOString(),
+});
