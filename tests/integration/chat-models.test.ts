@@ -11,10 +11,10 @@ import { listMessages } from '@/lib/messages/service';
 import { createModelCatalog, type ModelEntry } from '@/lib/models/catalog';
 import { getDb } from '@/lib/runtime';
 import { sendMessage } from '@/lib/turns/service';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
 import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
-import { answerOf, makeTurnDeps, readEvents, type TestTurnDeps, TURN_MODELS } from '@/tests/support/turns';
+import { answerOf, readEvents, type TestTurnDeps, TURN_MODELS, turnBed } from '@/tests/support/turns';
 
 /*
  * Switching a chat's model. TURN_MODELS has several OpenAI models (one store), an Azure one, and
@@ -34,11 +34,9 @@ let user: TestUser;
 
 const server = fakeOpenAIForFile();
 beforeEach(async () => {
-  fake = server();
-  files = await makeDeps(fake, {}, MODELS);
+  ({ fake, files, deps, user } = await turnBed(server(), MODELS));
   // Turns find models in the same catalog as the switch.
-  deps = { ...makeTurnDeps(files, fake), models: { find: catalog.findModel } };
-  user = await makeUser();
+  deps = { ...deps, models: { find: catalog.findModel } };
 });
 
 let db: Db;

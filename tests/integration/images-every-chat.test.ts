@@ -8,20 +8,12 @@ import type { ModelInput } from '@/lib/llm/ports';
 import { listMessages } from '@/lib/messages/service';
 import { getDb } from '@/lib/runtime';
 import { sendMessage } from '@/lib/turns/service';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
-import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
+import { failure, type TestUser } from '@/tests/support/fixtures';
 import { blackPng } from '@/tests/support/hostile-files';
 import { jpeg, pdf, png } from '@/tests/support/sample-files';
-import {
-  answerOf,
-  GRAMMAR,
-  makeTurnDeps,
-  names,
-  readEvents,
-  type TestTurnDeps,
-  TURN_MODELS,
-} from '@/tests/support/turns';
+import { answerOf, GRAMMAR, names, readEvents, type TestTurnDeps, turnBed } from '@/tests/support/turns';
 
 /*
  * Images are accepted in every chat, whatever its model. A model without vision gets the message's
@@ -38,9 +30,7 @@ let inputs: ModelInput[];
 
 const server = fakeOpenAIForFile();
 beforeEach(async () => {
-  fake = server();
-  files = await makeDeps(fake, {}, TURN_MODELS);
-  deps = makeTurnDeps(files, fake);
+  ({ fake, files, deps, user } = await turnBed(server()));
   inputs = [];
   const build = deps.chatModel;
   deps.chatModel = (model) => {
@@ -52,7 +42,6 @@ beforeEach(async () => {
       },
     };
   };
-  user = await makeUser();
 });
 
 const upload = (chatId: string, ...args: Parameters<typeof fileInput>) =>

@@ -11,7 +11,7 @@ import { getDb } from '@/lib/runtime';
 import { citedAttachments } from '@/lib/turns/runner';
 import { cancelTurn, getTurn, retryTurn, sendMessage } from '@/lib/turns/service';
 import { reapOrphanTurns, requestCancel } from '@/lib/turns/store';
-import { fakeOpenAIForFile, fileInput, makeChat, makeDeps, type TestDeps } from '@/tests/support/attachments';
+import { fakeOpenAIForFile, fileInput, makeChat, type TestDeps } from '@/tests/support/attachments';
 import type { FakeOpenAI } from '@/tests/support/fake-openai';
 import { failure, makeUser, type TestUser } from '@/tests/support/fixtures';
 import { pdf, png, XLSX_TYPE, xlsx } from '@/tests/support/sample-files';
@@ -22,7 +22,7 @@ import {
   names,
   readEvents,
   type TestTurnDeps,
-  TURN_MODELS,
+  turnBed,
 } from '@/tests/support/turns';
 
 let fake: FakeOpenAI;
@@ -32,10 +32,7 @@ let user: TestUser;
 
 const server = fakeOpenAIForFile();
 beforeEach(async () => {
-  fake = server();
-  files = await makeDeps(fake, {}, TURN_MODELS);
-  deps = makeTurnDeps(files, fake);
-  user = await makeUser();
+  ({ fake, files, deps, user } = await turnBed(server()));
 });
 
 async function uploadReady(chatId: string, ...args: Parameters<typeof fileInput>) {

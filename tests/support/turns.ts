@@ -5,8 +5,9 @@ import { loadRateLimits } from '@/lib/rate-limits/config';
 import { MAX_IMAGES_PER_MESSAGE } from '@/lib/turns/limits';
 import type { StreamSettings } from '@/lib/turns/runner';
 import type { TurnDeps } from '@/lib/turns/service';
-import { TEST_MODELS, type TestDeps } from './attachments';
+import { makeDeps, TEST_MODELS, type TestDeps } from './attachments';
 import type { FakeOpenAI } from './fake-openai';
+import { makeUser, type TestUser } from './fixtures';
 import { readSse, type SseEvent } from './sse';
 
 /** The catalog of the attachment tests, plus models that only answering tells apart. */
@@ -26,6 +27,20 @@ export const TURN_MODELS: ModelEntry[] = [
 ];
 
 export type TestTurnDeps = TurnDeps & { metrics: PromMetrics };
+
+/** What a turn test starts each case with: the fake, upload and turn dependencies, and a new user. */
+export interface TurnBed {
+  fake: FakeOpenAI;
+  files: TestDeps;
+  deps: TestTurnDeps;
+  user: TestUser;
+}
+
+/** A turn test's fresh start over `fake` (from `fakeOpenAIForFile()`), its uploads on `models`. */
+export async function turnBed(fake: FakeOpenAI, models: ModelEntry[] = TURN_MODELS): Promise<TurnBed> {
+  const files = await makeDeps(fake, {}, models);
+  return { fake, files, deps: makeTurnDeps(files, fake), user: await makeUser() };
+}
 
 /**
  * Turn dependencies over the attachment test's database, with every provider on the fake. Make
