@@ -2,10 +2,10 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
 import { attachments, chats, chatVectorStores } from '@/lib/db/schema';
 import { parseStoredFilename, parseVectorStoreName } from '@/lib/file-stores/naming';
-import type { FileStore, FileStoreId, StoredObject } from '@/lib/file-stores/ports';
+import { FILE_STORE_IDS, type FileStore, type FileStoreId, type StoredObject } from '@/lib/file-stores/ports';
 import { errorFields, log } from '@/lib/log';
 import type { CleanupDeps } from './deps';
-import { FILE_STORE_IDS, reconcileTemporaries, type TemporaryCounts } from './temporaries';
+import { reconcileTemporaries, type TemporaryCounts } from './temporaries';
 
 export interface ObjectCounts {
   /** Listed by the provider. */

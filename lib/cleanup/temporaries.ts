@@ -1,7 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/lib/db';
 import { attachments, chats } from '@/lib/db/schema';
-import type { FileStore, FileStoreId, Temporary } from '@/lib/file-stores/ports';
+import { FILE_STORE_IDS, type FileStore, type Temporary } from '@/lib/file-stores/ports';
 import { errorFields, log } from '@/lib/log';
 import type { CleanupDeps } from './deps';
 
@@ -12,8 +12,6 @@ import type { CleanupDeps } from './deps';
  * threshold that no live upload owns, which covers temporaries named before they carried an
  * attachment id.
  */
-
-export const FILE_STORE_IDS: readonly FileStoreId[] = ['openai', 'azure', 'local'];
 
 export interface TemporaryCounts {
   scanned: number;

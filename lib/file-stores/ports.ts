@@ -8,7 +8,8 @@ import type { ByteRange } from '@/lib/http/range';
  * reach a client.
  */
 
-export type FileStoreId = 'openai' | 'azure' | 'local';
+export const FILE_STORE_IDS = ['openai', 'azure', 'local'] as const;
+export type FileStoreId = (typeof FILE_STORE_IDS)[number];
 
 export interface UploadInput {
   /** The structured provider filename `{chat_id}_{attachment_id}.{ext}`. */
