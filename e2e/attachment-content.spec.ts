@@ -11,7 +11,15 @@ import {
   uploadFile,
   waitUntilReady,
 } from './api-helpers';
-import { type FilePayload, fakeOpenAI, openNewChat, screenshot, signUp } from './helpers';
+import {
+  composer,
+  composerChip,
+  type FilePayload,
+  fakeOpenAI,
+  openNewChat,
+  screenshot,
+  signUp,
+} from './helpers';
 
 /**
  * A file's original over HTTP against `next start` (headers, ranges, who gets 404), and in the
@@ -179,12 +187,6 @@ test.describe('the content route', () => {
 });
 
 test.describe('in the browser', () => {
-  const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-  const chip = (page: Page, filename: string) =>
-    composer(page)
-      .getByRole('list', { name: 'Attached files' })
-      .getByRole('listitem')
-      .filter({ hasText: filename });
   const report: FilePayload = { name: 'report.pdf', mimeType: 'application/pdf', buffer: REPORT };
 
   async function attach(page: Page, files: FilePayload[]) {
@@ -201,12 +203,14 @@ test.describe('in the browser', () => {
   test('a PDF opens in a new tab and downloads from its chip, the panel and a citation', async ({ page }) => {
     const chatId = await openNewChat(page);
     await attach(page, [report]);
-    await expect(chip(page, 'report.pdf')).toContainText('Ready');
+    await expect(composerChip(page, 'report.pdf')).toContainText('Ready');
     const [view] = (await (await page.request.get(`/api/chats/${chatId}/attachments`)).json()).items;
     const inlineUrl = `${contentPath(chatId, view.id)}?disposition=inline`;
 
-    await chip(page, 'report.pdf').getByRole('button', { name: 'Open or download report.pdf' }).click();
-    const open = chip(page, 'report.pdf').getByRole('link', { name: /^Open report\.pdf/ });
+    await composerChip(page, 'report.pdf')
+      .getByRole('button', { name: 'Open or download report.pdf' })
+      .click();
+    const open = composerChip(page, 'report.pdf').getByRole('link', { name: /^Open report\.pdf/ });
     await expect(open).toBeVisible();
     await expect(open).toHaveAttribute('href', inlineUrl);
     await expect(open).toHaveAttribute('target', '_blank');
@@ -222,9 +226,11 @@ test.describe('in the browser', () => {
     expect(tab.url()).toContain(inlineUrl);
     await tab.close();
 
-    await chip(page, 'report.pdf').getByRole('button', { name: 'Open or download report.pdf' }).click();
+    await composerChip(page, 'report.pdf')
+      .getByRole('button', { name: 'Open or download report.pdf' })
+      .click();
     const saved = page.waitForEvent('download');
-    await chip(page, 'report.pdf')
+    await composerChip(page, 'report.pdf')
       .getByRole('link', { name: /^Download report\.pdf/ })
       .click();
     const download = await saved;
@@ -257,14 +263,16 @@ test.describe('in the browser', () => {
     await openNewChat(page, 'gpt-4.1-mini');
     await attach(page, [report, { name: 'photo.png', mimeType: 'image/png', buffer: await png(64, 32) }]);
     for (const name of ['report.pdf', 'photo.png']) {
-      await expect(chip(page, name)).toContainText('Ready');
-      await chip(page, name)
+      await expect(composerChip(page, name)).toContainText('Ready');
+      await composerChip(page, name)
         .getByRole('button', { name: `Open or download ${name}` })
         .click();
       await expect(
-        chip(page, name).getByText('The original is kept by the model provider and cannot be downloaded.'),
+        composerChip(page, name).getByText(
+          'The original is kept by the model provider and cannot be downloaded.',
+        ),
       ).toBeVisible();
-      await expect(chip(page, name).getByRole('link')).toHaveCount(0);
+      await expect(composerChip(page, name).getByRole('link')).toHaveCount(0);
       await page.keyboard.press('Escape');
     }
   });

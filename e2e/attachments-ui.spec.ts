@@ -2,6 +2,8 @@ import { expect, type Page, test } from '@playwright/test';
 import { pdf, png } from '@/tests/support/sample-files';
 import {
   APP_DIRECT_ORIGIN,
+  composer,
+  composerChip,
   dragFilesOver,
   type FilePayload,
   FROM_APP,
@@ -35,12 +37,6 @@ const textFile = (name: string, bytes = 2_000): FilePayload => ({
   buffer: Buffer.alloc(bytes, 'The quick brown fox jumps over the lazy dog.\n'),
 });
 
-const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-const chip = (page: Page, filename: string) =>
-  composer(page)
-    .getByRole('list', { name: 'Attached files' })
-    .getByRole('listitem')
-    .filter({ hasText: filename });
 const announcer = (page: Page) => composer(page).getByRole('status');
 /** Send is disabled; its description says why. */
 const sendButton = (page: Page) => composer(page).getByRole('button', { name: 'Send' });
@@ -75,9 +71,9 @@ test('a PDF and a PNG dropped on the page upload, and the PNG shows its thumbnai
   await drop();
   await expect(page.getByText('Drop files to attach them')).toBeHidden();
 
-  await expect(chip(page, 'report.pdf')).toContainText('Ready');
-  await expect(chip(page, 'photo.png')).toContainText('Ready');
-  const thumbnail = chip(page, 'photo.png').getByRole('img', { name: 'Preview of photo.png' });
+  await expect(composerChip(page, 'report.pdf')).toContainText('Ready');
+  await expect(composerChip(page, 'photo.png')).toContainText('Ready');
+  const thumbnail = composerChip(page, 'photo.png').getByRole('img', { name: 'Preview of photo.png' });
   await expect(thumbnail).toHaveAttribute('src', /^data:image\/webp;base64,/);
   await expect(announcer(page)).toContainText('is ready');
   await expect(sendButton(page)).toHaveAccessibleDescription('Write a message to send.');
@@ -99,14 +95,14 @@ test('an image preview shows at once, keeps its box, and gives way to the server
   // Noise does not compress, so the PNG is large enough to take a few seconds at this rate.
   const noisy: FilePayload = { name: 'noise.png', mimeType: 'image/png', buffer: await noisePng(300, 300) };
   await pickFiles(page, [noisy]);
-  const preview = chip(page, 'noise.png').getByRole('img', { name: 'Preview of noise.png' });
+  const preview = composerChip(page, 'noise.png').getByRole('img', { name: 'Preview of noise.png' });
   await expect(preview).toHaveAttribute('src', /^blob:/);
   const localUrl = (await preview.getAttribute('src')) as string;
-  await expect(chip(page, 'noise.png')).toContainText(/Uploading \d+%/);
+  await expect(composerChip(page, 'noise.png')).toContainText(/Uploading \d+%/);
   const before = await preview.boundingBox();
   await release();
 
-  await expect(chip(page, 'noise.png')).toContainText('Ready');
+  await expect(composerChip(page, 'noise.png')).toContainText('Ready');
   await expect(preview).toHaveAttribute('src', /^data:image\/webp;base64,/);
   expect(await preview.boundingBox()).toEqual(before);
   // The object URL was revoked once the server's thumbnail took over.
@@ -124,11 +120,10 @@ test('an image preview shows at once, keeps its box, and gives way to the server
 test('an image pasted into the message box is attached', async ({ page }) => {
   await openNewChat(page, VISION_MODEL);
   await pasteFiles(page, [await pngFile('image.png')]);
-  await expect(chip(page, 'image.png')).toContainText('Ready');
-  await expect(chip(page, 'image.png').getByRole('img', { name: 'Preview of image.png' })).toHaveAttribute(
-    'src',
-    /^data:image\/webp/,
-  );
+  await expect(composerChip(page, 'image.png')).toContainText('Ready');
+  await expect(
+    composerChip(page, 'image.png').getByRole('img', { name: 'Preview of image.png' }),
+  ).toHaveAttribute('src', /^data:image\/webp/);
   // The paste put the file in the composer, not its name in the text.
   await expect(page.getByRole('textbox', { name: 'Message' })).toHaveValue('');
 });
@@ -145,12 +140,12 @@ test('several files picked from the keyboard upload side by side and reach ready
     textFile('a-very-long-file-name-for-the-quarterly-planning-meeting-final-v2.txt'),
   ]);
   for (const name of ['minutes.pdf', 'notes.txt', 'readme.md']) {
-    await expect(chip(page, name)).toContainText('Ready');
+    await expect(composerChip(page, name)).toContainText('Ready');
   }
   // The long name is cut in the middle: its end and extension stay in view.
-  const longName = chip(page, 'quarterly-planning').getByText('final-v2.txt', { exact: true });
+  const longName = composerChip(page, 'quarterly-planning').getByText('final-v2.txt', { exact: true });
   await expect(longName).toBeVisible();
-  await expect(chip(page, 'quarterly-planning')).toContainText('Ready');
+  await expect(composerChip(page, 'quarterly-planning')).toContainText('Ready');
 
   // The chips are reachable from the keyboard, with a visible focus ring.
   await page.keyboard.press('Shift+Tab');
@@ -158,7 +153,7 @@ test('several files picked from the keyboard upload side by side and reach ready
   await expect(page.getByRole('button', { name: 'Remove notes.txt' })).toBeFocused();
   await screenshot(page, 'attachments-keyboard-focus');
   await page.keyboard.press('Enter');
-  await expect(chip(page, 'notes.txt')).toHaveCount(0);
+  await expect(composerChip(page, 'notes.txt')).toHaveCount(0);
   // Focus moved on to the next chip instead of falling back to the page.
   await expect(page.getByRole('button', { name: 'Remove readme.md' })).toBeFocused();
   await expect(announcer(page)).toContainText('notes.txt removed.');
@@ -173,16 +168,16 @@ test('a large upload on a slow connection shows its progress', async ({ page }) 
   await openNewChat(page, VISION_MODEL);
   const release = await throttleUploads(page, 256 * 1024);
   await pickFiles(page, [textFile('big.txt', 3 * 1024 * 1024)]);
-  const progress = chip(page, 'big.txt').getByRole('progressbar', { name: 'Upload of big.txt' });
+  const progress = composerChip(page, 'big.txt').getByRole('progressbar', { name: 'Upload of big.txt' });
   await expect(progress).toBeVisible();
   await expect
     .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 10_000 })
     .toBeGreaterThan(5);
-  await expect(chip(page, 'big.txt')).toContainText(/Uploading \d+% · [\d.]+\s(KB|MB) of 3\sMB/);
+  await expect(composerChip(page, 'big.txt')).toContainText(/Uploading \d+% · [\d.]+\s(KB|MB) of 3\sMB/);
   await expect(sendButton(page)).toHaveAccessibleDescription('Send is available once 1 file is ready.');
   await screenshot(page, 'attachments-uploading');
   await release();
-  await expect(chip(page, 'big.txt')).toContainText('Ready', { timeout: 20_000 });
+  await expect(composerChip(page, 'big.txt')).toContainText('Ready', { timeout: 20_000 });
 });
 
 test('polling follows a slow indexing to ready, then stops', async ({ page }) => {
@@ -190,12 +185,12 @@ test('polling follows a slow indexing to ready, then stops', async ({ page }) =>
   const chatId = await openNewChat(page, VISION_MODEL);
   const polls = countPolls(page);
   await pickFiles(page, [pdfFile()]);
-  await expect(chip(page, 'report.pdf')).toContainText('Processing');
+  await expect(composerChip(page, 'report.pdf')).toContainText('Processing');
   await expect(sendButton(page)).toHaveAccessibleDescription('Send is available once 1 file is ready.');
   await expect(announcer(page)).toContainText('report.pdf uploaded, processing.');
   await screenshot(page, 'attachments-processing');
 
-  await expect(chip(page, 'report.pdf')).toContainText('Ready', { timeout: 15_000 });
+  await expect(composerChip(page, 'report.pdf')).toContainText('Ready', { timeout: 15_000 });
   await expect(announcer(page)).toContainText('report.pdf is ready.');
   const [id] = (await serverAttachments(page, chatId)).map((item) => item.id);
   const count = polls.get(id as string) ?? 0;
@@ -224,8 +219,8 @@ test('files the chat cannot take are refused in the browser, and by the server t
     buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
   };
   await pickFiles(page, [exe, svg]);
-  await expect(chip(page, 'report.exe')).toContainText('This file type is not supported.');
-  await expect(chip(page, 'logo.svg')).toContainText('This file type is not supported.');
+  await expect(composerChip(page, 'report.exe')).toContainText('This file type is not supported.');
+  await expect(composerChip(page, 'logo.svg')).toContainText('This file type is not supported.');
   await expect(sendButton(page)).toHaveAccessibleDescription('Remove 2 files that could not be attached.');
   await expect(announcer(page)).toContainText('report.exe not attached: This file type is not supported.');
   await screenshot(page, 'attachments-refused');
@@ -249,7 +244,7 @@ test('files the chat cannot take are refused in the browser, and by the server t
     buffer: Buffer.concat([(await pngFile()).buffer, Buffer.alloc(6 * 1024 * 1024)]),
   };
   await pickFiles(page, [big]);
-  await expect(chip(page, 'big.png')).toContainText('big.png is 6 MB; images can be at most 5 MB.');
+  await expect(composerChip(page, 'big.png')).toContainText('big.png is 6 MB; images can be at most 5 MB.');
   expect(posts).toEqual([]);
   // Past Vercel's 4.5 MB too: sent to our own server, past the Vercel-like proxy, for its refusal.
   const response = await page.request.post(`${APP_DIRECT_ORIGIN}/api/chats/${imageChat}/attachments`, {
@@ -264,15 +259,19 @@ test('a provider failure shows as failed with its reason, and a retry succeeds',
   const chatId = await openNewChat(page, VISION_MODEL);
   await fakeOpenAI('/__fake/faults', { endpoint: 'files.create', status: 500, times: 1 });
   await pickFiles(page, [pdfFile()]);
-  await expect(chip(page, 'report.pdf')).toContainText('Failed: The file provider is unavailable right now.');
+  await expect(composerChip(page, 'report.pdf')).toContainText(
+    'Failed: The file provider is unavailable right now.',
+  );
   await expect(announcer(page)).toContainText(
     'report.pdf failed: The file provider is unavailable right now.',
   );
   await screenshot(page, 'attachments-failed');
 
-  await chip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' }).click();
-  await expect(chip(page, 'report.pdf')).toContainText('Ready');
-  await expect(chip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' })).toHaveCount(0);
+  await composerChip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' }).click();
+  await expect(composerChip(page, 'report.pdf')).toContainText('Ready');
+  await expect(
+    composerChip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' }),
+  ).toHaveCount(0);
   const statuses = (await serverAttachments(page, chatId)).map((item) => item.status);
   expect(statuses).toContain('ready');
 });
@@ -281,10 +280,12 @@ test('a document that fails indexing is retried without leaving the failed copy 
   const chatId = await openNewChat(page, VISION_MODEL);
   await fakeOpenAI('/__fake/indexing', { failWhenFilenameMatches: '\\.pdf$' });
   await pickFiles(page, [pdfFile()]);
-  await expect(chip(page, 'report.pdf')).toContainText('Failed: The file could not be read for search.');
+  await expect(composerChip(page, 'report.pdf')).toContainText(
+    'Failed: The file could not be read for search.',
+  );
   await fakeOpenAI('/__fake/indexing', { failWhenFilenameMatches: null });
-  await chip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' }).click();
-  await expect(chip(page, 'report.pdf')).toContainText('Ready');
+  await composerChip(page, 'report.pdf').getByRole('button', { name: 'Retry report.pdf' }).click();
+  await expect(composerChip(page, 'report.pdf')).toContainText('Ready');
   await expect
     .poll(async () => (await serverAttachments(page, chatId)).map((item) => item.status))
     .toEqual(['ready']);
@@ -303,20 +304,20 @@ test('a busy server is retried automatically after its Retry-After', async ({ pa
     });
   });
   await pickFiles(page, [textFile('notes.txt')]);
-  await expect(chip(page, 'notes.txt')).toContainText(
+  await expect(composerChip(page, 'notes.txt')).toContainText(
     /The server is busy with other uploads\. Retrying in [12] s\./,
   );
-  await expect(chip(page, 'notes.txt')).toContainText('Ready', { timeout: 10_000 });
+  await expect(composerChip(page, 'notes.txt')).toContainText('Ready', { timeout: 10_000 });
 });
 
 test('cancelling an upload leaves nothing stuck on the server', async ({ page }) => {
   const chatId = await openNewChat(page, VISION_MODEL);
   await throttleUploads(page, 128 * 1024);
   await pickFiles(page, [textFile('big.txt', 3 * 1024 * 1024)]);
-  const progress = chip(page, 'big.txt').getByRole('progressbar');
+  const progress = composerChip(page, 'big.txt').getByRole('progressbar');
   await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow'))).toBeGreaterThan(2);
   await page.getByRole('button', { name: 'Cancel upload of big.txt' }).click();
-  await expect(chip(page, 'big.txt')).toHaveCount(0);
+  await expect(composerChip(page, 'big.txt')).toHaveCount(0);
   await expect(sendButton(page)).toHaveAccessibleDescription('Write a message to send.');
 
   // The server ends the aborted upload as failed (or never wrote it): nothing pending or uploaded.
@@ -336,10 +337,10 @@ test('removing files deletes them from the chat, from the composer and from the 
   const chatId = await openNewChat(page);
   await pickFiles(page, [textFile('notes.txt'), textFile('todo.txt'), textFile('sent.txt')]);
   for (const name of ['notes.txt', 'todo.txt', 'sent.txt'])
-    await expect(chip(page, name)).toContainText('Ready');
+    await expect(composerChip(page, name)).toContainText('Ready');
 
   await page.getByRole('button', { name: 'Remove notes.txt' }).click();
-  await expect(chip(page, 'notes.txt')).toHaveCount(0);
+  await expect(composerChip(page, 'notes.txt')).toHaveCount(0);
   expect((await serverAttachments(page, chatId)).map((item) => item.filename).sort()).toEqual([
     'sent.txt',
     'todo.txt',
@@ -360,12 +361,12 @@ test('removing files deletes them from the chat, from the composer and from the 
       : route.continue(),
   );
   await page.getByRole('button', { name: 'Remove sent.txt' }).click();
-  await expect(chip(page, 'sent.txt')).toContainText(
+  await expect(composerChip(page, 'sent.txt')).toContainText(
     'Locked: it was sent with a message, so it stays in the chat.',
   );
   await expect(announcer(page)).toContainText('sent.txt was sent with a message and cannot be removed.');
   await page.getByRole('button', { name: 'Remove sent.txt from this message' }).click();
-  await expect(chip(page, 'sent.txt')).toHaveCount(0);
+  await expect(composerChip(page, 'sent.txt')).toHaveCount(0);
   await page.unroute('**/attachments/*');
 
   await page.getByRole('button', { name: /Chat files/ }).click();
@@ -375,7 +376,7 @@ test('removing files deletes them from the chat, from the composer and from the 
   const dialog = page.getByRole('dialog', { name: 'Delete this file?' });
   await dialog.getByRole('button', { name: 'Delete' }).click();
   await expect(dialog).toBeHidden();
-  await expect(chip(page, 'todo.txt')).toHaveCount(0);
+  await expect(composerChip(page, 'todo.txt')).toHaveCount(0);
   // The locked file stays in the chat, without a delete button.
   const sent = panel.getByRole('listitem').filter({ hasText: 'sent.txt' });
   await expect(sent).toContainText('Locked');
@@ -393,13 +394,13 @@ test('a document still processing resumes polling after a reload', async ({ page
   );
   await pickFiles(page, [pdfFile()]);
   expect((await stored).status()).toBe(201);
-  await expect(chip(page, 'report.pdf')).toContainText('Processing');
+  await expect(composerChip(page, 'report.pdf')).toContainText('Processing');
   await page.reload();
-  await expect(chip(page, 'report.pdf')).toContainText('Processing');
+  await expect(composerChip(page, 'report.pdf')).toContainText('Processing');
   await page.getByRole('button', { name: /Chat files/ }).click();
   const panel = page.getByRole('complementary', { name: 'Files in this chat' });
   await expect(panel.getByRole('listitem').filter({ hasText: 'report.pdf' })).toContainText('Processing');
-  await expect(chip(page, 'report.pdf')).toContainText('Ready', { timeout: 15_000 });
+  await expect(composerChip(page, 'report.pdf')).toContainText('Ready', { timeout: 15_000 });
   await expect(panel.getByRole('listitem').filter({ hasText: 'report.pdf' })).toContainText('Ready');
 });
 
@@ -410,11 +411,11 @@ test('composer screenshots: every state, desktop and 360 px, light and dark', as
   // Failed: the provider refuses the first upload.
   await fakeOpenAI('/__fake/faults', { endpoint: 'files.create', status: 500, times: 1 });
   await pickFiles(page, [pdfFile('budget-2026-final.pdf')]);
-  await expect(chip(page, 'budget-2026-final.pdf')).toContainText('Failed');
+  await expect(composerChip(page, 'budget-2026-final.pdf')).toContainText('Failed');
   // Ready and processing.
   await pickFiles(page, [await pngFile('team-photo.png', 320, 200), pdfFile('meeting-minutes.pdf')]);
-  await expect(chip(page, 'team-photo.png')).toContainText('Ready');
-  await expect(chip(page, 'meeting-minutes.pdf')).toContainText('Processing');
+  await expect(composerChip(page, 'team-photo.png')).toContainText('Ready');
+  await expect(composerChip(page, 'meeting-minutes.pdf')).toContainText('Processing');
   // Refused.
   await pickFiles(page, [
     { name: 'installer.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') },
@@ -422,7 +423,7 @@ test('composer screenshots: every state, desktop and 360 px, light and dark', as
   // Uploading, held at a crawl.
   await throttleUploads(page, 16 * 1024);
   await pickFiles(page, [textFile('a-very-long-name-for-the-quarterly-planning-notes.txt', 2 * 1024 * 1024)]);
-  await expect(chip(page, 'quarterly-planning')).toContainText(/Uploading [1-9]\d*%/);
+  await expect(composerChip(page, 'quarterly-planning')).toContainText(/Uploading [1-9]\d*%/);
 
   await screenshotsAcrossLayouts(page, 'attachments-states');
   await page.getByRole('button', { name: /Chat files/ }).click();

@@ -1,18 +1,21 @@
 import { expect, type Page, test } from '@playwright/test';
 import { jpeg, pdf } from '@/tests/support/sample-files';
-import { dragFilesOver, type FilePayload, fakeOpenAI, openNewChat, screenshot, signUp } from './helpers';
+import {
+  composer,
+  composerChip,
+  dragFilesOver,
+  type FilePayload,
+  fakeOpenAI,
+  openNewChat,
+  screenshot,
+  signUp,
+} from './helpers';
 
 /*
  * What a new user meets on the keyless default (new chats use the offline model): a PDF and a
  * photo dropped into a chat, and pages that load without a single missing file.
  */
 
-const composer = (page: Page) => page.getByRole('form', { name: 'Message composer' });
-const chip = (page: Page, filename: string) =>
-  composer(page)
-    .getByRole('list', { name: 'Attached files' })
-    .getByRole('listitem')
-    .filter({ hasText: filename });
 const conversation = (page: Page) =>
   page.getByRole('region', { name: 'Messages' }).getByRole('log', { name: 'Conversation' });
 const answers = (page: Page) =>
@@ -50,9 +53,9 @@ test('a PDF and a photo in an offline chat: both kept, the photo previewed, the 
   const drop = await dragFilesOver(page, [report, photo]);
   await drop();
 
-  await expect(chip(page, 'warranty.pdf')).toContainText('Ready');
-  await expect(chip(page, 'kettle.jpg')).toContainText('Ready');
-  const thumbnail = chip(page, 'kettle.jpg').getByRole('img', { name: 'Preview of kettle.jpg' });
+  await expect(composerChip(page, 'warranty.pdf')).toContainText('Ready');
+  await expect(composerChip(page, 'kettle.jpg')).toContainText('Ready');
+  const thumbnail = composerChip(page, 'kettle.jpg').getByRole('img', { name: 'Preview of kettle.jpg' });
   await expect(thumbnail).toHaveAttribute('src', /^data:image\/webp;base64,/);
   // The server's thumbnail really decodes (the page's CSP lets data: images load).
   await expect
