@@ -49,6 +49,8 @@ export async function createDatabase(adminUrl: string, prefix: string) {
 
 export interface Stack {
   app: ChildProcess;
+  /** The fake OpenAI server's process. */
+  fake: ChildProcess;
   appPort: number;
   fakeOrigin: string;
   token: string;
@@ -66,7 +68,7 @@ export async function startStack(options: {
 }): Promise<Stack> {
   const work = mkdtempSync(path.join(tmpdir(), `${options.name}-`));
   cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
-  await start(
+  const fake = await start(
     'node',
     ['--import', 'tsx', 'tests/support/fake-openai/main.ts', '--port', String(options.fakePort)],
     {},
@@ -109,6 +111,7 @@ export async function startStack(options: {
   );
   return {
     app,
+    fake,
     appPort: options.appPort,
     fakeOrigin,
     token,
@@ -152,6 +155,14 @@ export function run(main: () => Promise<void>) {
 
 export const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+/** CPU time (user + system, every thread) a process has used so far, in ms; 10 ms resolution. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime, fields 14 and 15 of proc(5), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 /** Streams a multipart upload of `size` bytes of text; resolves with the status and seconds taken. */
 export function uploadMultipart(
@@ -205,5 +216,42 @@ export function uploadMultipart(
       req.end(tail);
     };
     pump();
+  });
+}
+
+/** Connections kept open between requests, as a browser keeps them. */
+const keepAlive = new http.Agent({ keepAlive: true });
+
+/**
+ * One request through node:http, the client `uploadMultipart` uses too, so that both upload paths
+ * are measured with the same client (undici's fetch costs the bench process several times more CPU
+ * per byte, and on a small machine that CPU is the server's).
+ */
+export function request(
+  port: number,
+  method: string,
+  pathname: string,
+  headers: Record<string, string>,
+  body?: Uint8Array,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: pathname,
+      method,
+      agent: keepAlive,
+      headers: { ...headers, 'content-length': String(body?.byteLength ?? 0) },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }

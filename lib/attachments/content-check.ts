@@ -121,7 +121,10 @@ export function createTextValidator(): { push(chunk: Uint8Array): void; end(): v
   let carry: Uint8Array | undefined;
   return {
     push(chunk) {
-      if (chunk.includes(0)) throw mismatch('The file content contains NUL bytes, so it is not text.');
+      // A request body's chunks are plain Uint8Arrays, whose includes() is a JS loop; Buffer's is memchr.
+      if (Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(0)) {
+        throw mismatch('The file content contains NUL bytes, so it is not text.');
+      }
       const bytes = carry ? Buffer.concat([carry, chunk]) : chunk;
       const tail = unfinishedTail(bytes);
       if (!isUtf8(bytes.subarray(0, bytes.length - tail))) throw invalid();

@@ -377,6 +377,13 @@ describe('createTextValidator', () => {
     expect(error.message).toContain('NUL');
   });
 
+  it('looks for NUL only within the chunk, when the chunk is a view into a larger buffer', async () => {
+    const backing = new Uint8Array([0x00, 0x41, 0x42, 0x00, 0x43, 0x00]);
+    expect(() => createTextValidator().push(backing.subarray(1, 3))).not.toThrow();
+    const error = await mismatch(() => createTextValidator().push(backing.subarray(1, 5)));
+    expect(error.message).toContain('NUL');
+  });
+
   it('refuses overlong encodings and encoded surrogates', async () => {
     await mismatch(() => run(new Uint8Array([0xc0, 0x80])));
     await mismatch(() => run(new Uint8Array([0xed, 0xa0, 0x80])));

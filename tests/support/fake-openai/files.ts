@@ -32,7 +32,7 @@ async function createFile({ req, state, azure }: Context) {
     id: newId(azure ? 'assistant-' : 'file-'),
     filename: upload.filename,
     purpose,
-    data: upload.data,
+    chunks: upload.chunks,
     expiresAt: expiresIn ? nowSeconds() + Number(expiresIn) : null,
   });
   return fileJson(file);

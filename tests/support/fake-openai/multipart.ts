@@ -4,7 +4,8 @@ import { ApiError } from './http';
 
 export interface MultipartForm {
   fields: Record<string, string>;
-  files: Record<string, { filename: string; data: Buffer }>;
+  /** A file's bytes as they arrived: joining them would copy every upload once more. */
+  files: Record<string, { filename: string; chunks: Buffer[]; size: number }>;
 }
 
 /**
@@ -35,7 +36,10 @@ export function parseMultipart(req: IncomingMessage): Promise<MultipartForm> {
     });
     parser.on('finish', () => {
       const files = Object.fromEntries(
-        parts.map(({ name, filename, chunks }) => [name, { filename, data: Buffer.concat(chunks) }]),
+        parts.map(({ name, filename, chunks }) => [
+          name,
+          { filename, chunks, size: chunks.reduce((sum, chunk) => sum + chunk.length, 0) },
+        ]),
       );
       resolve({ fields, files });
     });

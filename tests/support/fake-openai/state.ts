@@ -109,8 +109,25 @@ export class FakeState {
     return this.seq;
   }
 
-  addFile(input: Omit<StoredFile, 'seq' | 'createdAt' | 'bytes'>): StoredFile {
-    const file = { ...input, seq: this.nextSeq(input.id), bytes: input.data.length, createdAt: nowSeconds() };
+  /**
+   * A file keeps its bytes as the chunks they arrived in and joins them on first read: copying
+   * tens of MiB on every upload would put the fake's own cost into the app's measurements.
+   */
+  addFile(
+    input: Omit<StoredFile, 'seq' | 'createdAt' | 'bytes' | 'data'> & { chunks: Buffer[] },
+  ): StoredFile {
+    const { chunks, ...rest } = input;
+    let joined: Buffer | undefined;
+    const file: StoredFile = {
+      ...rest,
+      seq: this.nextSeq(input.id),
+      bytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+      createdAt: nowSeconds(),
+      get data() {
+        joined ??= Buffer.concat(chunks);
+        return joined;
+      },
+    };
     this.files.set(file.id, file);
     return file;
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fileJson } from './files';
 import { ApiError, type Context, isRecord, type Router } from './http';
 import { parseMultipart } from './multipart';
-import { type FakeState, newId, nowSeconds, type StoredFile } from './state';
+import { type FakeState, newId, nowSeconds } from './state';
 
 /**
  * The Uploads API (openai-node `resources/uploads`): create an upload of a declared size, add parts
@@ -20,8 +20,10 @@ export interface StoredUpload {
   createdAt: number;
   expiresAt: number;
   status: 'pending' | 'completed' | 'cancelled' | 'expired';
-  parts: Map<string, Buffer>;
-  file: StoredFile | null;
+  /** Each part's bytes, as the chunks they arrived in. */
+  parts: Map<string, Buffer[]>;
+  /** The File made at completion, as it was then (the upload must not keep a deleted file's bytes). */
+  file: ReturnType<typeof fileJson> | null;
 }
 
 const MAX_UPLOAD_BYTES = 8 * 1024 ** 3;
@@ -39,7 +41,7 @@ function uploadJson(upload: StoredUpload) {
     purpose: upload.purpose,
     status: upload.status,
     expires_at: upload.expiresAt,
-    file: upload.file ? fileJson(upload.file) : null,
+    file: upload.file,
   };
 }
 
@@ -101,15 +103,15 @@ async function createUpload({ json, state }: Context) {
 async function addPart({ req, state, params }: Context) {
   const upload = requirePending(requireUpload(state, params.id));
   const { files } = await parseMultipart(req);
-  const data = files.data?.data;
+  const data = files.data;
   if (!data) throw new ApiError(400, "Missing required parameter: 'data'.", { param: 'data' });
-  if (data.length > MAX_PART_BYTES) {
+  if (data.size > MAX_PART_BYTES) {
     throw new ApiError(400, `A part can have at most ${MAX_PART_BYTES} bytes.`, { param: 'data' });
   }
   // The upload may have been cancelled while the part was arriving.
   requirePending(upload);
   const id = newId('part_');
-  upload.parts.set(id, data);
+  upload.parts.set(id, data.chunks);
   return { id, object: 'upload.part', created_at: nowSeconds(), upload_id: upload.id };
 }
 
@@ -124,29 +126,35 @@ async function complete({ json, state, params, azure }: Context) {
   if (new Set(partIds).size !== partIds.length) {
     throw new ApiError(400, "Invalid value for 'part_ids': a part is listed twice.", { param: 'part_ids' });
   }
-  const chunks = (partIds as string[]).map((id) => {
+  const chunks = (partIds as string[]).flatMap((id) => {
     const part = upload.parts.get(id);
     if (!part) throw new ApiError(400, `No such part ${id} in upload ${upload.id}.`, { param: 'part_ids' });
     return part;
   });
-  const data = Buffer.concat(chunks);
-  if (data.length !== upload.bytes) {
+  const bytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  if (bytes !== upload.bytes) {
     throw new ApiError(
       400,
-      `The parts add up to ${data.length} bytes, but the upload was created with ${upload.bytes}.`,
+      `The parts add up to ${bytes} bytes, but the upload was created with ${upload.bytes}.`,
       { param: 'part_ids' },
     );
   }
-  if (typeof md5 === 'string' && md5 !== createHash('md5').update(data).digest('hex')) {
-    throw new ApiError(400, 'The md5 checksum does not match the uploaded bytes.', { param: 'md5' });
+  if (typeof md5 === 'string') {
+    const hash = createHash('md5');
+    for (const chunk of chunks) hash.update(chunk);
+    if (md5 !== hash.digest('hex')) {
+      throw new ApiError(400, 'The md5 checksum does not match the uploaded bytes.', { param: 'md5' });
+    }
   }
-  upload.file = state.addFile({
-    id: newId(azure ? 'assistant-' : 'file-'),
-    filename: upload.filename,
-    purpose: upload.purpose,
-    data,
-    expiresAt: null,
-  });
+  upload.file = fileJson(
+    state.addFile({
+      id: newId(azure ? 'assistant-' : 'file-'),
+      filename: upload.filename,
+      purpose: upload.purpose,
+      chunks,
+      expiresAt: null,
+    }),
+  );
   upload.status = 'completed';
   upload.parts.clear();
   return uploadJson(upload);

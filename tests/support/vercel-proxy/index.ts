@@ -51,7 +51,9 @@ export async function startVercelProxy(options: {
 
     const forward = (body: Buffer | null) => {
       const upstream = http.request(
-        { ...options.target, method: req.method, path: req.url, headers },
+        // A fresh connection each time: a kept-alive one that the app closes as idle just as a
+        // request is written on it would lose that request.
+        { ...options.target, method: req.method, path: req.url, headers, agent: false },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.rawHeaders);
           res.flushHeaders();
