@@ -17,8 +17,8 @@ const QUEUED_BYTES = 256 * 1024;
 /** Bytes sent in one go; small enough that parallel connections interleave fairly. */
 const SLICE_BYTES = 16 * 1024;
 
-/** Starts the link on `listenPort`, forwarding to `targetPort`; resolves with a function that closes it. */
-export function startLink(listenPort: number, targetPort: number, options: LinkOptions): Promise<() => void> {
+/** Starts the link on `listenPort`, forwarding to `targetPort`; it lasts as long as the bench. */
+export function startLink(listenPort: number, targetPort: number, options: LinkOptions): Promise<void> {
   const bytesPerMs = (options.mbps * 1e6) / 8 / 1000;
   const up = direction(bytesPerMs, options.rttMs / 2);
   const down = direction(bytesPerMs, options.rttMs / 2);
@@ -36,7 +36,7 @@ export function startLink(listenPort: number, targetPort: number, options: LinkO
     app.on('error', close);
   });
   return new Promise((resolve) => {
-    server.listen(listenPort, '127.0.0.1', () => resolve(() => server.close()));
+    server.listen(listenPort, '127.0.0.1', () => resolve());
   });
 }
 

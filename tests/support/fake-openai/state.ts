@@ -124,7 +124,10 @@ export class FakeState {
       bytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0),
       createdAt: nowSeconds(),
       get data() {
-        joined ??= Buffer.concat(chunks);
+        if (!joined) {
+          joined = Buffer.concat(chunks);
+          chunks.length = 0;
+        }
         return joined;
       },
     };
