@@ -147,10 +147,27 @@ export function run(main: () => Promise<void>) {
       },
     )
     .then(async (code) => {
-      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(children.map(stop));
       for (const cleanup of cleanups) await cleanup().catch((err) => console.error(err));
       process.exit(code);
     });
+}
+
+/**
+ * SIGTERM, then SIGKILL if the child is still there after 15 s: now and then `next start` drains,
+ * closes its port and then never finishes exiting (its main thread waits on a futex), and would
+ * outlive the bench.
+ */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 export const rssKiB = (pid: number) =>
