@@ -235,6 +235,18 @@ describe('chunked upload routes', () => {
     expect((await complete(user, ok.upload_id)).body).toMatchObject({ state: 'completed' });
   });
 
+  it('a NUL byte deep in a later part of a text file is refused, and the upload cancelled', async () => {
+    const bytes = textOfSize(PART_SIZE + 70_000);
+    bytes[PART_SIZE + 69_000] = 0;
+    const { upload_id: id, attachment } = await started(bytes.length);
+    expect((await put(user, id, '1', bytes.subarray(0, PART_SIZE))).status).toBe(200);
+    const refused = await put(user, id, '2', bytes.subarray(PART_SIZE));
+    expectProblem(refused, 415, 'content_type_mismatch');
+    expect(refused.body).toMatchObject({ detail: expect.stringContaining('NUL') });
+    expect((await status(user, id)).body).toMatchObject({ state: 'cancelled' });
+    expect(await stagedOnDisk(storageDir)).not.toContain(attachment.id);
+  });
+
   it('cancel is 204, idempotent, and a cancelled upload cannot complete', async () => {
     const bytes = textOfSize(PART_SIZE + 1);
     const { upload_id: id, attachment } = await started(bytes.length);
